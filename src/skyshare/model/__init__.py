@@ -1,0 +1,1 @@
+"""Domain values: frozen dataclasses in SI units, no I/O."""
