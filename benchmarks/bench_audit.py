@@ -1,0 +1,194 @@
+"""Build and verify a 1,000,000-entry audit chain; target: verify in ≤ 10 s (issue 7).
+
+Usage::
+
+    python benchmarks/bench_audit.py            # 10^6 entries, median of 3 runs
+    python benchmarks/bench_audit.py --quick    # 10^4 entries, for CI
+
+First checks, on a sample of the records, that the fast canonical JSON path equals the
+reference ``rfc8785`` output and that a tampered entry is caught; then prints medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from skyshare.audit.chain import (
+    GENESIS,
+    AuditEntry,
+    entry_hash,
+    sign_checkpoint,
+    verify_chain,
+    verify_export,
+    write_export,
+)
+from skyshare.audit.jcs import canonical_json, canonical_json_reference
+from skyshare.audit.signing import generate_private_key, public_key_b64, sign_object
+from skyshare.timefmt import format_rfc3339
+
+T0_S = 1_795_514_400.0  # 2026-11-24T10:00:00Z
+PARTIES = ("party-usaf", "party-vks", "party-ansp")
+
+
+def make_record(rng: random.Random, n: int, time_text: str, signature: str) -> dict[str, Any]:
+    """A record shaped like the service's: messages, acks, notices, conflicts, keys."""
+    kind = n % 10
+    sender, recipient = rng.sample(PARTIES, 2)
+    if kind < 4:
+        return {
+            "type": "message.sent",
+            "time": time_text,
+            "message_id": str(uuid.UUID(int=rng.getrandbits(128))),
+            "from": sender,
+            "to": recipient,
+            "sent_at": time_text,
+            "conflict_id": f"c-{n // 7}",
+            "template": "request_climb",
+            "params": {"altitude_m": float(rng.randrange(1000, 12000, 50))},
+            "signature": signature,
+        }
+    if kind < 6:
+        return {
+            "type": "message.acknowledged",
+            "time": time_text,
+            "message_id": str(uuid.UUID(int=rng.getrandbits(128))),
+            "by": recipient,
+            "signature": signature,
+        }
+    if kind < 9:
+        lat, lng = rng.uniform(32.0, 37.0), rng.uniform(35.5, 42.0)
+        return {
+            "type": "notice.written",
+            "time": time_text,
+            "notice_id": f"n-{n}",
+            "owner": sender,
+            "ovn": uuid.UUID(int=rng.getrandbits(128)).hex,
+            "state": "accepted",
+            "volumes": [
+                {
+                    "outline_circle": {"center": {"lat": lat, "lng": lng}, "radius_m": 9260.0},
+                    "altitude_lower": {"value": 3048.0, "reference": "W84", "units": "M"},
+                    "altitude_upper": {"value": 6096.0, "reference": "W84", "units": "M"},
+                    "time_start": time_text,
+                    "time_end": format_rfc3339(T0_S + n + 3600),
+                }
+            ],
+        }
+    return {
+        "type": "conflict.opened",
+        "time": time_text,
+        "conflict_id": f"c-{n // 7}",
+        "kind": "tactical",
+        "parties": sorted((sender, recipient)),
+        "tcpa_s": round(rng.uniform(10, 300), 1),
+        "dcpa_m": round(rng.uniform(100, 9000), 1),
+    }
+
+
+def build_chain(count: int, seed: int = 7) -> list[AuditEntry]:
+    rng = random.Random(seed)
+    key = generate_private_key()
+    signature = sign_object(key, {"seed": seed})
+    entries: list[AuditEntry] = []
+    prev = GENESIS
+    for n in range(1, count + 1):
+        time_text = format_rfc3339(T0_S + n * 0.5)
+        record = make_record(rng, n, time_text, signature)
+        digest = entry_hash(prev, record)
+        entries.append(AuditEntry(n, time_text, record["type"], prev, digest, record))
+        prev = digest
+    return entries
+
+
+def timed(fn: Callable[[], object]) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def sanity(entries: list[AuditEntry]) -> None:
+    """The fast JCS path equals the reference; a tampered entry is named."""
+    for entry in entries[:2000]:
+        assert entry.record is not None
+        assert canonical_json(entry.record) == canonical_json_reference(entry.record)
+    k = min(len(entries), 1234)
+    tampered = list(entries[: k + 5])
+    bad = tampered[k - 1]
+    assert bad.record is not None
+    tampered[k - 1] = AuditEntry(
+        bad.n, bad.time, bad.type, bad.prev_hash, bad.hash, {**bad.record, "to": "forged"}
+    )
+    result = verify_chain(tampered)
+    assert result.first_bad == k, result.message
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10^4 entries instead of 10^6")
+    parser.add_argument("--entries", type=int, default=None)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--checkpoint-every", type=int, default=120, help="entries per checkpoint")
+    args = parser.parse_args()
+    count = args.entries or (10_000 if args.quick else 1_000_000)
+
+    build_s = time.perf_counter()
+    entries = build_chain(count)
+    build_s = time.perf_counter() - build_s
+    sanity(entries)
+
+    results: list[float] = []
+    for _ in range(args.runs):
+        results.append(timed(lambda: verify_chain(entries)))
+        assert verify_chain(entries).ok
+    median_s = statistics.median(results)
+
+    slow_s = timed(lambda: [canonical_json_reference(e.record) for e in entries[:20_000]])
+    fast_s = timed(lambda: [canonical_json(e.record) for e in entries[:20_000]])
+
+    service_key = generate_private_key()
+    every = args.checkpoint_every
+    checkpoints = [
+        sign_checkpoint(service_key, e.n, e.hash, e.time) for e in entries[every - 1 :: every]
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "audit.jsonl"
+        write_s = timed(
+            lambda: write_export(path, public_key_b64(service_key), iter(entries), checkpoints)
+        )
+        size_mb = path.stat().st_size / 1e6
+        del entries
+        gc.collect()
+        export_runs = [timed(lambda: _check(verify_export(path).ok)) for _ in range(args.runs)]
+    export_s = statistics.median(export_runs)
+
+    print(f"entries                      {count:>12,}")
+    print(f"build chain (entry_hash)     {build_s:>10.2f} s")
+    print(
+        f"verify_chain in memory       {median_s:>10.2f} s median of {args.runs} "
+        f"({median_s / count * 1e6:.2f} µs/entry; runs {', '.join(f'{r:.2f}' for r in results)})"
+    )
+    print(f"JCS fast path vs rfc8785     {slow_s / fast_s:>10.1f} × faster on these records")
+    print(f"write_export                 {write_s:>10.2f} s ({size_mb:,.0f} MB)")
+    print(
+        f"verify_export from file      {export_s:>10.2f} s median of {args.runs} "
+        f"(chain + {len(checkpoints):,} signed checkpoints)"
+    )
+    print(f"target verify ≤ 10 s         {'met' if median_s <= 10 else 'MISSED'}")
+
+
+def _check(ok: bool) -> None:
+    assert ok
+
+
+if __name__ == "__main__":
+    main()
