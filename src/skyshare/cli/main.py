@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "demo": ("skyshare.cli.demo", "demo", "Run a demo region with two parties on SQLite."),
     "party": ("skyshare.cli.party", "party", "Manage parties (add, list)."),
     "migrate": ("skyshare.cli.migrate", "migrate", "Create or upgrade the database schema."),
+    "import": ("skyshare.cli.importer", "import_", "Import airspace restrictions from a file."),
 }
 
 
