@@ -17,6 +17,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "party": ("skyshare.cli.party", "party", "Manage parties (add, list)."),
     "migrate": ("skyshare.cli.migrate", "migrate", "Create or upgrade the database schema."),
     "import": ("skyshare.cli.importer", "import_", "Import airspace restrictions from a file."),
+    "detect": ("skyshare.cli.detect", "detect", "Detect tactical conflicts in a snapshot CSV."),
+    "replay": ("skyshare.cli.replay", "replay", "Replay a recording and report encounters."),
 }
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.spatial import cKDTree
 
 from skyshare.errors import InvalidInput
 from skyshare.units import EARTH_RADIUS_M
@@ -312,8 +313,6 @@ def _level_pairs(
     that width leave each such pair in the same or adjacent bands; the 80 % of traffic that
     flies level then meets only its own and the neighbouring flight levels.
     """
-    from scipy.spatial import cKDTree
-
     idx = np.flatnonzero(level).astype(np.int64)
     if idx.shape[0] < 2:
         return
@@ -344,8 +343,6 @@ def _climbing_pairs(
     Queried in spatially coherent chunks against one tree of everyone, so memory stays
     O(N + chunk output).
     """
-    from scipy.spatial import cKDTree
-
     moving = np.flatnonzero(~level).astype(np.int64)
     if moving.shape[0] == 0:
         return
