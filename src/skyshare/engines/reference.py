@@ -8,18 +8,24 @@ service: they are O(N²).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 
+from skyshare.engines.geometry import pair_distances_m, prepare_footprints
+from skyshare.engines.strategic import Minima, StrategicHit, altitude_band, time_bounds
 from skyshare.engines.tactical import (
     Conflicts,
     LossOfSeparation,
     TacticalParams,
     TacticalResult,
 )
+from skyshare.model.volume import Volume4D
 from skyshare.units import EARTH_RADIUS_M
 
-__all__ = ["tactical_detect"]
+__all__ = ["strategic_conflicts_bruteforce", "tactical_detect"]
 
 
 def tactical_detect(
@@ -109,3 +115,58 @@ def tactical_detect(
         ),
         candidates=n * (n - 1) // 2,
     )
+
+
+def strategic_conflicts_bruteforce(
+    items: Mapping[str, Sequence[Volume4D]],
+    volumes: Sequence[Volume4D],
+    minima: Minima,
+    *,
+    exclude: str | None = None,
+) -> list[StrategicHit]:
+    """Twin of ``VolumeIndex.query``: every new volume against every held volume.
+
+    No grid, bucket or cap: the time and vertical rules are written out per pair, and the
+    horizontal distance (the shared exact test) is computed for every pair that passes them.
+    """
+    new_fp = prepare_footprints([v.footprint for v in volumes])
+    found: dict[str, list[tuple[int, int, float, float, float, float]]] = {}
+    for key in sorted(items):
+        if key == exclude:
+            continue
+        held = items[key]
+        held_fp = prepare_footprints([v.footprint for v in held])
+        for i, a in enumerate(volumes):
+            a0, a1 = time_bounds(a)
+            da, alo, ahi, alo_w, ahi_w = altitude_band(a)
+            for j, b in enumerate(held):
+                b0, b1 = time_bounds(b)
+                if not max(a0, b0) - min(a1, b1) < minima.time_buffer_s:
+                    continue
+                db, blo, bhi, blo_w, bhi_w = altitude_band(b)
+                if da == db and da != 2:
+                    vgap = max(alo, blo) - min(ahi, bhi)
+                else:
+                    vgap = max(alo_w, blo_w) - min(ahi_w, bhi_w)
+                if not vgap < minima.vertical_m:
+                    continue
+                dist = float(pair_distances_m([new_fp[i]], [held_fp[j]])[0])
+                if dist < minima.horizontal_m:
+                    start = max(a0, b0) - minima.time_buffer_s
+                    end = min(a1, b1) + minima.time_buffer_s
+                    found.setdefault(key, []).append((i, j, dist, vgap, start, end))
+    hits = []
+    for key, rows in found.items():
+        start = min(r[4] for r in rows)
+        end = max(r[5] for r in rows)
+        hits.append(
+            StrategicHit(
+                key=key,
+                min_horizontal_m=min(r[2] for r in rows),
+                min_vertical_m=min(r[3] for r in rows),
+                time_start_s=start if math.isfinite(start) else None,
+                time_end_s=end if math.isfinite(end) else None,
+                volume_pairs=tuple(sorted({(r[0], r[1]) for r in rows})),
+            )
+        )
+    return hits

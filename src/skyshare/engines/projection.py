@@ -1,0 +1,131 @@
+"""Local metric projection: azimuthal equidistant on the sphere, centred where it is needed.
+
+Points are carried as ECEF unit vectors, so the antimeridian is not a seam and the poles are
+ordinary points. The azimuthal equidistant projection (Snyder, *Map Projections — A Working
+Manual*, USGS PP 1395, §25) keeps every distance from its centre exact; at angular distance
+``θ`` from the centre it stretches lengths across the radius by ``k = θ / sin θ ≥ 1`` and
+never shrinks any. Hence, for two points within ``θ_max`` of the centre,
+
+    d ≤ |P′Q′| ≤ d · θ_max / sin θ_max
+
+where ``d`` is the great-circle distance: the planar distance never underestimates, and
+overestimates by at most ``(θ_max)² / 6`` relatively (4·10⁻⁵ within 100 km of the centre,
+0.2 m on a 5 km gap). Lower bound: the projection's inverse is 1-Lipschitz, so the
+planar segment pulls back to a curve no longer than itself, and no curve is shorter than
+the great circle. Upper bound: the great-circle arc maps to a curve at most ``k`` times longer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from skyshare.units import EARTH_RADIUS_M
+
+__all__ = [
+    "aeqd_project",
+    "central_angle",
+    "distortion_bound",
+    "latlng_to_unit",
+    "local_frames",
+    "midpoint_unit",
+    "unit_to_latlng",
+]
+
+FloatArray = NDArray[np.float64]
+
+
+def latlng_to_unit(lat_deg: FloatArray, lng_deg: FloatArray) -> FloatArray:
+    """ECEF unit vectors, shape ``(n, 3)``, of points given in degrees on the sphere.
+
+    >>> latlng_to_unit(np.array([0.0]), np.array([90.0])).round(12).tolist()
+    [[0.0, 1.0, 0.0]]
+    """
+    lat = np.radians(np.asarray(lat_deg, dtype=np.float64))
+    lng = np.radians(np.asarray(lng_deg, dtype=np.float64))
+    cos_lat = np.cos(lat)
+    return np.stack([cos_lat * np.cos(lng), cos_lat * np.sin(lng), np.sin(lat)], axis=-1)
+
+
+def unit_to_latlng(xyz: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Latitudes and longitudes in degrees (longitude in [-180, 180]) of unit vectors."""
+    x, y, z = xyz[..., 0], xyz[..., 1], xyz[..., 2]
+    lat = np.degrees(np.arctan2(z, np.hypot(x, y)))
+    lng = np.degrees(np.arctan2(y, x))
+    return lat, lng
+
+
+def central_angle(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Great-circle angle in radians between unit vectors, accurate at every distance.
+
+    ``atan2(|a×b|, a·b)`` keeps full precision for tiny and near-antipodal angles, where
+    ``acos`` of the dot product loses it.
+
+    >>> float(central_angle(np.array([1.0, 0, 0]), np.array([0, 1.0, 0]))) == np.pi / 2
+    True
+    """
+    cross = np.cross(a, b)
+    angle: FloatArray = np.arctan2(np.linalg.norm(cross, axis=-1), np.sum(a * b, axis=-1))
+    return angle
+
+
+def midpoint_unit(a: FloatArray, b: FloatArray) -> FloatArray:
+    """The great-circle midpoint of unit vectors (``a`` itself where they are antipodal)."""
+    s = a + b
+    norm = np.linalg.norm(s, axis=-1, keepdims=True)
+    ok = norm > 1e-12
+    return np.where(ok, s / np.where(ok, norm, 1.0), a)
+
+
+def local_frames(centre: FloatArray) -> FloatArray:
+    """Rotation matrices ``(m, 3, 3)`` whose rows are east, north and up at each centre.
+
+    At a pole east is undefined and any orthonormal pair is taken: the projection's
+    distances do not depend on that choice, only its orientation does.
+    """
+    centre = np.asarray(centre, dtype=np.float64).reshape(-1, 3)
+    east = np.stack([-centre[:, 1], centre[:, 0], np.zeros(len(centre))], axis=-1)
+    norm = np.hypot(centre[:, 0], centre[:, 1])
+    polar = norm < 1e-12
+    east[polar] = (0.0, 1.0, 0.0)
+    east[~polar] /= norm[~polar, None]
+    north = np.cross(centre, east)
+    return np.stack([east, north, centre], axis=1)
+
+
+def aeqd_project(
+    xyz: FloatArray, centre: FloatArray, counts: NDArray[np.intp] | None = None
+) -> FloatArray:
+    """Planar metres ``(n, 2)`` of unit vectors in the azimuthal equidistant projection.
+
+    ``centre`` is one unit vector ``(3,)``, or ``(m, 3)`` with ``counts[i]`` consecutive
+    points projected around centre ``i`` (so a batch of pairs each use their own centre).
+    The antipode of a centre has no image; points near it land near radius ``πR``.
+
+    >>> c = latlng_to_unit(np.array([10.0]), np.array([179.9]))[0]
+    >>> p = latlng_to_unit(np.array([10.0]), np.array([-179.9]))
+    >>> round(float(np.hypot(*aeqd_project(p, c)[0])), 1)  # 0.2° of longitude at 10°N
+    21901.1
+    """
+    frames = local_frames(centre)
+    if counts is None:
+        q = xyz @ frames[0].T
+    else:
+        q = np.einsum("nij,nj->ni", np.repeat(frames, counts, axis=0), xyz)
+    sin_t = np.hypot(q[:, 0], q[:, 1])
+    theta = np.arctan2(sin_t, q[:, 2])
+    tiny = sin_t < 1e-15
+    k = np.where(tiny, 1.0, theta / np.where(tiny, 1.0, sin_t)) * EARTH_RADIUS_M
+    out: FloatArray = q[:, :2] * k[:, None]
+    return out
+
+
+def distortion_bound(theta_max_rad: float) -> float:
+    """Largest factor by which a planar distance exceeds the true one within ``θ_max``.
+
+    >>> round(distortion_bound(100_000 / 6_371_000) - 1, 7)
+    4.11e-05
+    """
+    if theta_max_rad <= 0.0:
+        return 1.0
+    return float(theta_max_rad / np.sin(min(theta_max_rad, np.pi - 1e-12)))

@@ -1,0 +1,511 @@
+"""Strategic conflicts between 4D volumes: a mutable spatio-temporal index and the exact test.
+
+Two volumes conflict when all three gaps are under the agreement's minima (strictly):
+horizontal distance between footprints < ``horizontal_m``, vertical gap < ``vertical_m``,
+time gap < ``time_buffer_s``. A key (a notice or restriction id) conflicts when any pair of
+its volumes does. See ``docs/strategic.md`` for the rule, the datums and the proof that the
+candidate search never drops a conflict.
+
+The index is a uniform 3-D grid over ECEF unit vectors crossed with time buckets. Each
+volume's footprint lies in a spherical cap; the cap lies in a ball; the volume is listed in
+every cell meeting that ball and the sphere, for every time bucket its window meets. A query
+enlarges its own cap by ``horizontal_m`` and its window by ``time_buffer_s`` and visits the
+same way. Two footprints closer than ``horizontal_m`` share a surface point ``p`` within both
+enlarged balls, and ``p``'s cell is visited; two windows closer than the buffer share an
+instant, and its bucket is visited. Volumes too large for the grid, and windows too long or
+unbounded for the buckets, sit in lists every query reads, so nothing is ever skipped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from skyshare.engines.geometry import (
+    PreparedFootprint,
+    bounding_cap,
+    box_cap,
+    footprints_intersect_bbox,
+    pair_distances_m,
+    prepare_footprints,
+)
+from skyshare.engines.projection import central_angle, latlng_to_unit
+from skyshare.model.volume import AltitudeReference, Footprint, Volume4D
+from skyshare.units import EARTH_RADIUS_M
+
+__all__ = [
+    "TERRAIN_MAX_M",
+    "TERRAIN_MIN_M",
+    "Minima",
+    "StrategicHit",
+    "VolumeIndex",
+    "altitude_band",
+    "time_bounds",
+]
+
+#: Lowest land surface: the Dead Sea shore, about 430 m below mean sea level.
+TERRAIN_MIN_M = -430.0
+#: Highest land surface: Mount Everest, 8,848.86 m (China–Nepal survey, 2020).
+TERRAIN_MAX_M = 8_849.0
+
+#: Datum codes of an altitude band: both limits W84, both AGL, or one of each.
+_W84, _AGL, _MIXED = 0, 1, 2
+_SLACK_M = 1.0
+_GROW = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Minima:
+    """Separation minima of the agreement: metres across, metres up, seconds apart."""
+
+    horizontal_m: float
+    vertical_m: float
+    time_buffer_s: float
+
+    def __post_init__(self) -> None:
+        for name in ("horizontal_m", "vertical_m", "time_buffer_s"):
+            v = getattr(self, name)
+            if not (math.isfinite(v) and v >= 0.0):
+                raise ValueError(f"Minima.{name} must be a finite number >= 0; got {v}.")
+
+
+@dataclass(frozen=True, slots=True)
+class StrategicHit:
+    """One existing key in conflict with the new volumes.
+
+    ``min_horizontal_m`` and ``min_vertical_m`` are the smallest over the conflicting
+    pairs (a vertical gap ≤ 0 is an overlap; ``-inf`` when both bands are unlimited above).
+    ``time_start_s``/``time_end_s`` span the conflicting pairs' window overlaps widened by
+    the buffer on both sides; None where unbounded. ``volume_pairs`` are (new index,
+    existing index) pairs in conflict, sorted.
+    """
+
+    key: str
+    min_horizontal_m: float
+    min_vertical_m: float
+    time_start_s: float | None
+    time_end_s: float | None
+    volume_pairs: tuple[tuple[int, int], ...]
+
+
+def time_bounds(v: Volume4D) -> tuple[float, float]:
+    """The window as ``(start, end)`` seconds with ±inf for an unbounded end."""
+    t0 = -math.inf if v.time_start_s is None else float(v.time_start_s)
+    t1 = math.inf if v.time_end_s is None else float(v.time_end_s)
+    return t0, t1
+
+
+def altitude_band(v: Volume4D) -> tuple[int, float, float, float, float]:
+    """``(datum, lo, hi, lo_w84, hi_w84)`` of a volume's band in metres.
+
+    ``lo``/``hi`` are as given (``hi`` = inf when unlimited); ``lo_w84``/``hi_w84`` widen
+    every AGL limit to the W84 heights it could mean anywhere on Earth: a lower limit over
+    the lowest land, an upper one over the highest. Comparing an AGL band with a W84 band
+    that way can raise a false alert but never miss a conflict.
+    """
+    lo_ref = v.lower.reference
+    lo = float(v.lower.value_m) if v.lower.value_m is not None else -math.inf
+    if v.upper.value_m is None:
+        hi, hi_ref = math.inf, lo_ref
+    else:
+        hi, hi_ref = float(v.upper.value_m), v.upper.reference
+    same_agl = _AGL if lo_ref == AltitudeReference.AGL else _W84
+    datum = _MIXED if lo_ref != hi_ref else same_agl
+    lo_w = lo + TERRAIN_MIN_M if lo_ref == AltitudeReference.AGL else lo
+    hi_w = hi + TERRAIN_MAX_M if hi_ref == AltitudeReference.AGL else hi
+    return datum, lo, hi, lo_w, hi_w
+
+
+class _Query:
+    """The new volumes as arrays, with their footprints prepared once."""
+
+    def __init__(self, volumes: Sequence[Volume4D]) -> None:
+        n = len(volumes)
+        self.n = n
+        self.t0 = np.empty(n)
+        self.t1 = np.empty(n)
+        self.datum = np.empty(n, dtype=np.int8)
+        self.band = np.empty((n, 4))
+        caps = [bounding_cap(v.footprint) for v in volumes]
+        for i, v in enumerate(volumes):
+            self.t0[i], self.t1[i] = time_bounds(v)
+            d, *band = altitude_band(v)
+            self.datum[i] = d
+            self.band[i] = band
+        self.cap_rad = np.array([c[2] for c in caps])
+        self.cap_xyz = latlng_to_unit(
+            np.array([c[0] for c in caps]), np.array([c[1] for c in caps])
+        ).reshape(-1, 3)
+        self.prepared = prepare_footprints([v.footprint for v in volumes])
+
+
+class VolumeIndex:
+    """A mutable spatio-temporal index of volume sets keyed by string (notice, restriction).
+
+    ``cell_m`` is the grid's cell edge; ``bucket_s`` the length of a time bucket; windows
+    spanning more than ``max_buckets`` buckets (or unbounded) are listed once per cell for
+    all time. Footprints whose bounding ball is wider than a cell are read by every query.
+    """
+
+    def __init__(
+        self, *, cell_m: float = 40_000.0, bucket_s: float = 21_600.0, max_buckets: int = 4
+    ) -> None:
+        if not (cell_m > 0 and bucket_s > 0 and max_buckets >= 1):
+            raise ValueError("VolumeIndex needs cell_m > 0, bucket_s > 0 and max_buckets >= 1.")
+        self._s = cell_m / EARTH_RADIUS_M
+        self._bucket_s = float(bucket_s)
+        self._max_buckets = int(max_buckets)
+        self._grid: dict[int, dict[int | None, set[int]]] = {}
+        self._big: set[int] = set()
+        self._keys: dict[str, list[int]] = {}
+        self._key_ids: dict[str, int] = {}
+        self._key_names: dict[int, str] = {}
+        self._next_key_id = 0
+        self._free: list[int] = []
+        self._size = 0
+        cap = _GROW
+        self._t = np.empty((cap, 2))
+        self._band = np.empty((cap, 4))
+        self._datum = np.empty(cap, dtype=np.int8)
+        self._cap_xyz = np.empty((cap, 3))
+        self._cap_rad = np.empty(cap)
+        self._key_of = np.full(cap, -1, dtype=np.int64)
+        self._vidx = np.empty(cap, dtype=np.int64)
+        self._footprint: list[Footprint | None] = [None] * cap
+        self._prepared: list[PreparedFootprint | None] = [None] * cap
+
+    # -- public surface ---------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def keys(self) -> list[str]:
+        """Every key held, sorted."""
+        return sorted(self._keys)
+
+    def add(self, key: str, volumes: Sequence[Volume4D]) -> None:
+        """Hold ``volumes`` under ``key``, replacing what the key held before."""
+        if key in self._keys:
+            self.remove(key)
+        kid = self._next_key_id
+        self._next_key_id += 1
+        self._key_ids[key] = kid
+        self._key_names[kid] = key
+        slots: list[int] = []
+        for j, v in enumerate(volumes):
+            slot = self._alloc()
+            lat, lng, rad = bounding_cap(v.footprint)
+            t0, t1 = time_bounds(v)
+            datum, *band = altitude_band(v)
+            self._t[slot] = (t0, t1)
+            self._band[slot] = band
+            self._datum[slot] = datum
+            self._cap_xyz[slot] = _unit(lat, lng)
+            self._cap_rad[slot] = rad
+            self._key_of[slot] = kid
+            self._vidx[slot] = j
+            self._footprint[slot] = v.footprint
+            self._prepared[slot] = None
+            self._register(slot, add=True)
+            slots.append(slot)
+        self._keys[key] = slots
+
+    def add_many(self, items: Iterable[tuple[str, Sequence[Volume4D]]]) -> None:
+        """:meth:`add` for each ``(key, volumes)``; the start-up rebuild."""
+        for key, volumes in items:
+            self.add(key, volumes)
+
+    def remove(self, key: str) -> None:
+        """Forget ``key``; a KeyError if it is not held."""
+        slots = self._keys.pop(key)
+        kid = self._key_ids.pop(key)
+        del self._key_names[kid]
+        for slot in slots:
+            self._register(slot, add=False)
+            self._key_of[slot] = -1
+            self._footprint[slot] = None
+            self._prepared[slot] = None
+            self._free.append(slot)
+
+    def query(
+        self, volumes: Sequence[Volume4D], minima: Minima, *, exclude: str | None = None
+    ) -> list[StrategicHit]:
+        """Every held key with a volume in conflict with ``volumes``, one hit each, by key."""
+        if not volumes or not self._keys:
+            return []
+        q = _Query(volumes)
+        reach = (minima.horizontal_m + _SLACK_M) / EARTH_RADIUS_M
+        qi_parts: list[NDArray[np.intp]] = []
+        sj_parts: list[NDArray[np.intp]] = []
+        for i in range(q.n):
+            lo = q.t0[i] - minima.time_buffer_s
+            hi = q.t1[i] + minima.time_buffer_s
+            cand = self._candidates(q.cap_xyz[i], float(q.cap_rad[i]) + reach, lo, hi)
+            qi_parts.append(np.full(cand.size, i, dtype=np.intp))
+            sj_parts.append(cand)
+        qi = np.concatenate(qi_parts)
+        sj = np.concatenate(sj_parts)
+        if exclude is not None and exclude in self._key_ids:
+            keep = self._key_of[sj] != self._key_ids[exclude]
+            qi, sj = qi[keep], sj[keep]
+        tgap = _time_gap(q.t0[qi], q.t1[qi], self._t[sj, 0], self._t[sj, 1])
+        keep = tgap < minima.time_buffer_s
+        qi, sj, tgap = qi[keep], sj[keep], tgap[keep]
+        vgap = _vertical_gap(q.datum[qi], q.band[qi], self._datum[sj], self._band[sj])
+        keep = vgap < minima.vertical_m
+        qi, sj, vgap = qi[keep], sj[keep], vgap[keep]
+        cap_gap_m = (
+            central_angle(q.cap_xyz[qi], self._cap_xyz[sj]) - q.cap_rad[qi] - self._cap_rad[sj]
+        ) * EARTH_RADIUS_M
+        keep = cap_gap_m < minima.horizontal_m + _SLACK_M
+        qi, sj, vgap = qi[keep], sj[keep], vgap[keep]
+        if qi.size == 0:
+            return []
+        prepared = self._prepared_for(sj)
+        dist = pair_distances_m([q.prepared[i] for i in qi], prepared)
+        hit = dist < minima.horizontal_m
+        return _hits(
+            [self._key_names[int(k)] for k in self._key_of[sj[hit]]],
+            qi[hit],
+            self._vidx[sj[hit]],
+            dist[hit],
+            vgap[hit],
+            np.maximum(q.t0[qi[hit]], self._t[sj[hit], 0]) - minima.time_buffer_s,
+            np.minimum(q.t1[qi[hit]], self._t[sj[hit], 1]) + minima.time_buffer_s,
+        )
+
+    def query_bbox(
+        self,
+        min_lng: float,
+        min_lat: float,
+        max_lng: float,
+        max_lat: float,
+        t_from: float | None,
+        t_to: float | None,
+    ) -> list[str]:
+        """Keys with a volume meeting a lng/lat box during ``[t_from, t_to]``, sorted.
+
+        ``min_lng > max_lng`` crosses the antimeridian; None times are unbounded; edges and
+        instants that merely touch count as meeting.
+        """
+        if not self._keys:
+            return []
+        lat, lng, rad = box_cap(min_lng, min_lat, max_lng, max_lat)
+        lo = -math.inf if t_from is None else float(t_from)
+        hi = math.inf if t_to is None else float(t_to)
+        centre = _unit(lat, lng)
+        cand = self._candidates(centre, rad + _SLACK_M / EARTH_RADIUS_M, lo, hi)
+        keep = (self._t[cand, 0] <= hi) & (self._t[cand, 1] >= lo)
+        cand = cand[keep]
+        gap = central_angle(np.broadcast_to(centre, (cand.size, 3)), self._cap_xyz[cand])
+        cand = cand[gap - rad - self._cap_rad[cand] <= _SLACK_M / EARTH_RADIUS_M]
+        if cand.size == 0:
+            return []
+        fps = [self._footprint[int(s)] for s in cand]
+        meets = footprints_intersect_bbox(
+            [f for f in fps if f is not None], min_lng, min_lat, max_lng, max_lat
+        )
+        return sorted({self._key_names[int(k)] for k in self._key_of[cand[meets]]})
+
+    # -- internals --------------------------------------------------------------------
+
+    def _alloc(self) -> int:
+        if self._free:
+            return self._free.pop()
+        slot = self._size
+        if slot == len(self._cap_rad):
+            self._grow()
+        self._size += 1
+        return slot
+
+    def _grow(self) -> None:
+        cap = 2 * len(self._cap_rad)
+        for name in ("_t", "_band", "_datum", "_cap_xyz", "_cap_rad", "_key_of", "_vidx"):
+            old = getattr(self, name)
+            new = np.empty((cap, *old.shape[1:]), dtype=old.dtype)
+            new[: len(old)] = old
+            setattr(self, name, new)
+        self._key_of[self._size :] = -1
+        extra = cap - len(self._footprint)
+        self._footprint.extend([None] * extra)
+        self._prepared.extend([None] * extra)
+
+    def _buckets(self, t0: float, t1: float) -> list[int | None]:
+        """Time buckets a window meets, or ``[None]`` (all time) when there are too many."""
+        if not (math.isfinite(t0) and math.isfinite(t1)):
+            return [None]
+        b0 = math.floor(t0 / self._bucket_s)
+        b1 = math.floor(t1 / self._bucket_s)
+        if b1 - b0 + 1 > self._max_buckets:
+            return [None]
+        return list(range(b0, b1 + 1))
+
+    def _register(self, slot: int, *, add: bool) -> None:
+        xyz = self._cap_xyz[slot]
+        cells = _cells(float(xyz[0]), float(xyz[1]), float(xyz[2]), self._cap_rad[slot], self._s)
+        if cells is None or len(cells) > 27:
+            (self._big.add if add else self._big.discard)(slot)
+            return
+        buckets = self._buckets(float(self._t[slot, 0]), float(self._t[slot, 1]))
+        grid = self._grid
+        for cell in cells:
+            if add:
+                per = grid.setdefault(cell, {})
+                for b in buckets:
+                    per.setdefault(b, set()).add(slot)
+                continue
+            per = grid[cell]
+            for b in buckets:
+                members = per[b]
+                members.discard(slot)
+                if not members:
+                    del per[b]
+            if not per:
+                del grid[cell]
+
+    def _candidates(
+        self, xyz: NDArray[np.float64], rad: float, t0: float, t1: float
+    ) -> NDArray[np.intp]:
+        """Slots whose cell and bucket a cap of ``rad`` and window ``[t0, t1]`` visit."""
+        cells = _cells(float(xyz[0]), float(xyz[1]), float(xyz[2]), rad, self._s, limit=512)
+        if cells is None:
+            live = np.flatnonzero(self._key_of[: self._size] >= 0)
+            return live.astype(np.intp)
+        wanted = self._buckets(t0, t1)
+        bounded = wanted != [None]
+        found: set[int] = set(self._big)
+        grid = self._grid
+        for cell in cells:
+            per = grid.get(cell)
+            if per is None:
+                continue
+            if bounded:
+                for b in (*wanted, None):
+                    members = per.get(b)
+                    if members:
+                        found |= members
+            else:
+                for members in per.values():
+                    found |= members
+        return np.fromiter(found, dtype=np.intp, count=len(found))
+
+    def _prepared_for(self, slots: NDArray[np.intp]) -> list[PreparedFootprint]:
+        """Prepared footprints of ``slots``, preparing the missing ones in one batch."""
+        cache = self._prepared
+        missing = sorted({int(s) for s in slots if cache[int(s)] is None})
+        if missing:
+            fps = [self._footprint[s] for s in missing]
+            done = prepare_footprints([f for f in fps if f is not None])
+            for s, p in zip(missing, done, strict=True):
+                cache[s] = p
+        out = [cache[int(s)] for s in slots]
+        return [p for p in out if p is not None]
+
+
+def _unit(lat: float, lng: float) -> NDArray[np.float64]:
+    p, q = math.radians(lat), math.radians(lng)
+    return np.array([math.cos(p) * math.cos(q), math.cos(p) * math.sin(q), math.sin(p)])
+
+
+_OFF = 1 << 20
+
+
+def _cells(
+    x: float, y: float, z: float, rad: float, s: float, *, limit: int = 27
+) -> list[int] | None:
+    """Grid cells (edge ``s``) meeting both the unit sphere and the ball holding a cap.
+
+    The cap of angular radius ``rad`` around unit vector (x, y, z) lies in the ball of chord
+    radius ``2 sin(rad/2)``. None when the box around that ball has more than ``limit``
+    cells: the caller must then treat the cap as meeting everything.
+    """
+    if rad >= math.pi:
+        return None
+    r = 2.0 * math.sin(rad / 2.0) + 1e-12
+    axes = []
+    total = 1
+    for c in (x, y, z):
+        i0, i1 = math.floor((c - r) / s), math.floor((c + r) / s)
+        total *= i1 - i0 + 1
+        if total > limit:
+            return None
+        ax = []
+        for i in range(i0, i1 + 1):
+            lo, hi = i * s, (i + 1) * s
+            d = lo - c if c < lo else (c - hi if c > hi else 0.0)
+            near = 0.0 if lo <= 0.0 <= hi else min(lo * lo, hi * hi)
+            ax.append((i + _OFF, d * d, near, max(lo * lo, hi * hi)))
+        axes.append(ax)
+    r2 = r * r
+    lo_shell, hi_shell = (1.0 - 1e-12) ** 2, (1.0 + 1e-12) ** 2
+    width = 2 * _OFF
+    out = []
+    for ix, dx, nx, fx in axes[0]:
+        for iy, dy, ny, fy in axes[1]:
+            dxy = dx + dy
+            if dxy > r2:
+                continue
+            for iz, dz, nz, fz in axes[2]:
+                if dxy + dz <= r2 and nx + ny + nz <= hi_shell and fx + fy + fz >= lo_shell:
+                    out.append((ix * width + iy) * width + iz)
+    return out
+
+
+def _time_gap(
+    t0a: NDArray[np.float64],
+    t1a: NDArray[np.float64],
+    t0b: NDArray[np.float64],
+    t1b: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Seconds between two windows: ``max(starts) − min(ends)``, negative when they overlap."""
+    return np.maximum(t0a, t0b) - np.minimum(t1a, t1b)
+
+
+def _vertical_gap(
+    da: NDArray[np.int8], ba: NDArray[np.float64], db: NDArray[np.int8], bb: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Metres between two bands, same datum compared as given, else widened to W84."""
+    same = (da == db) & (da != _MIXED)
+    lo_a = np.where(same, ba[:, 0], ba[:, 2])
+    hi_a = np.where(same, ba[:, 1], ba[:, 3])
+    lo_b = np.where(same, bb[:, 0], bb[:, 2])
+    hi_b = np.where(same, bb[:, 1], bb[:, 3])
+    return np.maximum(lo_a, lo_b) - np.minimum(hi_a, hi_b)
+
+
+def _hits(
+    keys: list[str],
+    qi: NDArray[np.intp],
+    vj: NDArray[np.int64],
+    dist: NDArray[np.float64],
+    vgap: NDArray[np.float64],
+    start: NDArray[np.float64],
+    end: NDArray[np.float64],
+) -> list[StrategicHit]:
+    """Conflicting pairs folded into one hit per key, sorted by key."""
+    groups: dict[str, list[int]] = {}
+    for n, k in enumerate(keys):
+        groups.setdefault(k, []).append(n)
+    out = []
+    for k in sorted(groups):
+        g = groups[k]
+        t0 = float(start[g].min())
+        t1 = float(end[g].max())
+        out.append(
+            StrategicHit(
+                key=k,
+                min_horizontal_m=float(dist[g].min()),
+                min_vertical_m=float(vgap[g].min()),
+                time_start_s=t0 if math.isfinite(t0) else None,
+                time_end_s=t1 if math.isfinite(t1) else None,
+                volume_pairs=tuple(sorted({(int(qi[n]), int(vj[n])) for n in g})),
+            )
+        )
+    return out
