@@ -54,7 +54,7 @@ _DB_RE = re.compile(rf"^{_COORD}\s*,\s*{_COORD}$")
 _ALT_RE = re.compile(
     rf"^(?:FL\s*(?P<fl>{_NUM})"
     rf"|(?P<num>{_NUM})\s*(?P<unit>FT|F|M)?\.?\s*(?P<ref>MSL|AMSL|ALT|AGL|AGND|GND|SFC|ASFC|STD)?"
-    r"|(?P<word>GND|SFC|MSL|AMSL)"
+    r"|(?P<word>GND|SFC|AGND|ASFC|AGL|MSL|AMSL)"
     r"|(?P<unl>UNL|UNLIM|UNLIMITED|UNLTD))$"
 )
 _VAR_RE = re.compile(r"^([A-Za-z])\s*=\s*(.*)$")
@@ -115,7 +115,7 @@ def parse_altitude(text: str, *, upper: bool) -> Altitude:
             raise InvalidInput("A lower limit cannot be unlimited (UNL).")
         return Altitude(None, AltitudeReference.W84)
     if m["word"]:
-        return altitude(0.0, "M", "GND" if m["word"] in ("GND", "SFC") else "MSL")
+        return altitude(0.0, "M", "MSL" if m["word"] in ("MSL", "AMSL") else "AGL")
     if m["fl"]:
         return altitude(float(m["fl"]), "FL", "STD")
     unit = "M" if m["unit"] == "M" else "FT"
@@ -352,7 +352,7 @@ class _Parser:
             pts = _vertices(a.parts, tolerance)
         if tolerance != CHORD_TOLERANCE_M:
             self.out.warnings.append(
-                f"{self.where(a.line)}: arcs densified to {tolerance:.0f} m chord tolerance "
+                f"{self.where(a.line)}: arcs densified to {tolerance:g} m chord tolerance "
                 f"to stay within {MAX_VERTICES} vertices."
             )
         return make_polygon(pts, self.where(a.line), self.out.warnings)
