@@ -9,7 +9,7 @@ are ignored.
 
 from __future__ import annotations
 
-import calendar
+from datetime import UTC, datetime
 from pathlib import Path
 
 from skyshare.errors import InvalidInput
@@ -31,8 +31,10 @@ def _time(date: str, clock: str) -> float:
     try:
         y, mo, d = (int(p) for p in date.strip().split("/"))
         hh, mm, ss = clock.strip().split(":")
-        whole = calendar.timegm((y, mo, d, int(hh), int(mm), 0, 0, 0, 0))
-        return whole + float(ss)
+        seconds = float(ss)
+        if not 0.0 <= seconds < 61.0:
+            raise ValueError(ss)
+        return datetime(y, mo, d, int(hh), int(mm), tzinfo=UTC).timestamp() + seconds
     except ValueError:
         raise RowError(
             f"date and time {date!r} {clock!r} are not YYYY/MM/DD HH:MM:SS.fff."
