@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from typing import Any, Final
 
 import rfc8785
@@ -45,6 +46,24 @@ _ENCODER = json.JSONEncoder(
 )
 
 
+def _c_encoder() -> Callable[[Any], str]:
+    """``_ENCODER.encode`` without its per-call set-up, when CPython's C encoder is present.
+
+    ``JSONEncoder.encode`` builds a new C encoder object on every call; building it once saves
+    about a third of the time for a small record. Same C code, same bytes; the property test
+    compares this path with the reference either way.
+    """
+    make = getattr(json.encoder, "c_make_encoder", None)
+    escape = getattr(json.encoder, "c_encode_basestring", None)
+    if make is None or escape is None:
+        return _ENCODER.encode
+    encode = make(None, _ENCODER.default, escape, None, ":", ",", True, False, False)
+    return lambda obj: "".join(encode(obj, 0))
+
+
+_encode = _c_encoder()
+
+
 def canonical_json(obj: Any) -> bytes:
     """The RFC 8785 canonical UTF-8 bytes of a JSON value.
 
@@ -55,7 +74,7 @@ def canonical_json(obj: Any) -> bytes:
     plain = _plain(obj)
     if plain is not _SLOW:
         try:
-            return _ENCODER.encode(plain).encode("utf-8")
+            return _encode(plain).encode("utf-8")
         except UnicodeEncodeError:
             pass  # a lone surrogate: let the reference report it
     return canonical_json_reference(obj)
@@ -98,19 +117,14 @@ def _plain(obj: Any) -> Any:
     ``0``), copying only the containers that hold one. Everything else is ``_SLOW``.
     """
     kind = type(obj)
-    if kind is str or kind is bool or obj is None:
-        return obj
-    if kind is int:
-        return obj if -_MAX_SAFE_INTEGER <= obj <= _MAX_SAFE_INTEGER else _SLOW
-    if kind is float:
-        if obj.is_integer():
-            return int(obj) if -_MAX_SAFE_INTEGER <= obj <= _MAX_SAFE_INTEGER else _SLOW
-        return obj if 1e-4 <= abs(obj) < 1e16 else _SLOW
     if kind is dict:
         copied: dict[str, Any] | None = None
         for key, value in obj.items():
             if type(key) is not str or not key.isascii():
                 return _SLOW
+            leaf = type(value)
+            if leaf is str or value is None or leaf is bool:
+                continue  # the common leaves, checked inline to save a call
             new = _plain(value)
             if new is not value:
                 if new is _SLOW:
@@ -119,6 +133,14 @@ def _plain(obj: Any) -> Any:
                     copied = dict(obj)
                 copied[key] = new
         return obj if copied is None else copied
+    if kind is str or kind is bool or obj is None:
+        return obj
+    if kind is int:
+        return obj if -_MAX_SAFE_INTEGER <= obj <= _MAX_SAFE_INTEGER else _SLOW
+    if kind is float:
+        if obj.is_integer():
+            return int(obj) if -_MAX_SAFE_INTEGER <= obj <= _MAX_SAFE_INTEGER else _SLOW
+        return obj if 1e-4 <= abs(obj) < 1e16 else _SLOW
     if kind is list:
         items: list[Any] | None = None
         for index, value in enumerate(obj):

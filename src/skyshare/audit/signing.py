@@ -193,10 +193,7 @@ def write_key_pair(path: Path, private_key: Ed25519PrivateKey, *, overwrite: boo
     if not overwrite:
         for existing in (path, pub_path):
             if existing.exists():
-                raise InvalidInput(
-                    f"{existing}: the file exists; pass --force to replace it.",
-                    field="out",
-                )
+                raise InvalidInput(f"{existing}: the file exists; pass --force to replace it.")
     _write_private(path, private_key_pem(private_key), overwrite=overwrite)
     pub_text = public_key_b64(private_key) + "\n"
     pub_tmp = pub_path.with_name(pub_path.name + ".tmp")
@@ -212,9 +209,7 @@ def _write_private(path: Path, data: bytes, *, overwrite: bool) -> None:
     try:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError as exc:
-        raise InvalidInput(
-            f"{path}: the file exists; pass --force to replace it.", field="out"
-        ) from exc
+        raise InvalidInput(f"{path}: the file exists; pass --force to replace it.") from exc
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
     if overwrite:

@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "import": ("skyshare.cli.importer", "import_", "Import airspace restrictions from a file."),
     "detect": ("skyshare.cli.detect", "detect", "Detect tactical conflicts in a snapshot CSV."),
     "replay": ("skyshare.cli.replay", "replay", "Replay a recording and report encounters."),
+    "keygen": ("skyshare.cli.keygen", "keygen", "Make an Ed25519 key pair for signing messages."),
 }
 
 
