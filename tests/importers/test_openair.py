@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pyproj
@@ -31,7 +32,9 @@ def polygon(r: Restriction) -> Polygon:
 
 
 def distances_m(center: LatLng, pts: list[LatLng]) -> list[float]:
-    _, _, d = GEOD.inv([center.lng] * len(pts), [center.lat] * len(pts), [p.lng for p in pts], [p.lat for p in pts])
+    _, _, d = GEOD.inv(
+        [center.lng] * len(pts), [center.lat] * len(pts), [p.lng for p in pts], [p.lat for p in pts]
+    )
     return [float(x) for x in d]
 
 
@@ -94,7 +97,14 @@ def test_coordinates(text: str, lat: float, lng: float) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["45:60:00 N 006:00:00 E", "91:00:00 N 006:00:00 E", "45:00:00 N 181:00:00 E", "45 6", "45:00:00 E 006:00:00 N"]
+    "text",
+    [
+        "45:60:00 N 006:00:00 E",
+        "91:00:00 N 006:00:00 E",
+        "45:00:00 N 181:00:00 E",
+        "45 6",
+        "45:00:00 E 006:00:00 N",
+    ],
 )
 def test_bad_coordinates(text: str) -> None:
     with pytest.raises(InvalidInput):
@@ -103,7 +113,8 @@ def test_bad_coordinates(text: str) -> None:
 
 def test_constructs(fixtures: Path) -> None:
     result = read_restrictions(fixtures / "constructs.txt")
-    assert result.skipped == [] and result.warnings == []
+    assert result.skipped == []
+    assert result.warnings == []
     rs = by_name(result.restrictions)
     assert list(rs) == [
         "R1 Polygon DMS",
@@ -119,29 +130,41 @@ def test_constructs(fixtures: Path) -> None:
     r1 = rs["R1 Polygon DMS"]
     # The explicit closing point is dropped.
     assert polygon(r1).vertices == (
-        LatLng(45.0, 6.0), LatLng(45.0 + 10 / 60, 6.0), LatLng(45.0 + 10 / 60, 6.0 + 10 / 60), LatLng(45.0, 6.0 + 10 / 60)
+        LatLng(45.0, 6.0),
+        LatLng(45.0 + 10 / 60, 6.0),
+        LatLng(45.0 + 10 / 60, 6.0 + 10 / 60),
+        LatLng(45.0, 6.0 + 10 / 60),
     )
     assert (r1.volumes[0].lower, r1.volumes[0].upper) == (Altitude(0.0, AGL), Altitude(2895.6, W84))
     q2 = rs["Q2 Decimal and odd spacing"]
-    assert (q2.volumes[0].lower, q2.volumes[0].upper) == (Altitude(1066.8, W84), Altitude(1000.0, AGL))
+    assert (q2.volumes[0].lower, q2.volumes[0].upper) == (
+        Altitude(1066.8, W84),
+        Altitude(1000.0, AGL),
+    )
     assert len(polygon(q2).vertices) == 4
     ctr = rs["CTR6 Circle"].volumes[0]
     assert ctr.footprint == Circle(LatLng(48.0, 9.0), nm_to_m(5))
     assert ctr.upper == Altitude(609.6, AGL)
-    assert all(v.time_start_s is None and v.time_end_s is None for r in rs.values() for v in r.volumes)
+    assert all(
+        v.time_start_s is None and v.time_end_s is None for r in rs.values() for v in r.volumes
+    )
     assert all(r.schedule is None and r.id is None for r in rs.values())
 
 
-def _check_arc(pts: list[LatLng], center: LatLng, radius_m: float, start: float, end: float, clockwise: bool) -> None:
+def _check_arc(
+    pts: list[LatLng], center: LatLng, radius_m: float, start: float, end: float, clockwise: bool
+) -> None:
     d = distances_m(center, pts)
     assert max(abs(x - radius_m) for x in d) < 0.01
-    az, _, _ = GEOD.inv([center.lng] * len(pts), [center.lat] * len(pts), [p.lng for p in pts], [p.lat for p in pts])
+    az, _, _ = GEOD.inv(
+        [center.lng] * len(pts), [center.lat] * len(pts), [p.lng for p in pts], [p.lat for p in pts]
+    )
     assert float(az[0]) % 360 == pytest.approx(start % 360, abs=1e-6)
     assert float(az[-1]) % 360 == pytest.approx(end % 360, abs=1e-6)
-    sweep = [((b - a) if clockwise else (a - b)) % 360 for a, b in zip(az[:-1], az[1:], strict=True)]
+    sweep = [((b - a) if clockwise else (a - b)) % 360 for a, b in itertools.pairwise(az)]
     assert all(0 < s < 11 for s in sweep)  # always the stated direction, small steps
     # Chord midpoints stay within the tolerance of the arc.
-    for a, b in zip(pts[:-1], pts[1:], strict=True):
+    for a, b in itertools.pairwise(pts):
         f_az, _, dist = GEOD.inv(a.lng, a.lat, b.lng, b.lat)
         mlng, mlat, _ = GEOD.fwd(a.lng, a.lat, f_az, dist / 2)
         (dm,) = distances_m(center, [LatLng(mlat, mlng)])
@@ -161,7 +184,8 @@ def test_db_arc_keeps_its_end_points(fixtures: Path) -> None:
     rs = by_name(read_restrictions(fixtures / "constructs.txt").restrictions)
     v = list(polygon(rs["D5 DB arc by end points"]).vertices)
     start, end = LatLng(47 + 5 / 60, 8.0), parse_coordinate("47:00:00 N 008:07:21 E")
-    assert v[0] == start and end in v
+    assert v[0] == start
+    assert end in v
     center = LatLng(47.0, 8.0)
     r0 = distances_m(center, [start])[0]
     arc = v[: v.index(end) + 1]
@@ -173,7 +197,8 @@ def test_antimeridian_and_poles(fixtures: Path) -> None:
     rs = by_name(read_restrictions(fixtures / "antimeridian_polar.txt").restrictions)
     arc = polygon(rs["Dateline arc"])
     lngs = [p.lng for p in arc.vertices]
-    assert min(lngs) < -179.0 and max(lngs) > 179.0  # both sides of the antimeridian
+    assert min(lngs) < -179.0
+    assert max(lngs) > 179.0
     assert all(-180 <= x <= 180 for x in lngs)
     center = LatLng(-16.5, 179 + 55 / 60)
     pts = list(arc.vertices[:-1])
@@ -183,7 +208,8 @@ def test_antimeridian_and_poles(fixtures: Path) -> None:
     north = rs["North pole circle"].volumes[0].footprint
     assert north == Circle(LatLng(89 + 55 / 60, -45.0), nm_to_m(10))
     south = rs["South pole circle"].volumes[0]
-    assert isinstance(south.footprint, Circle) and south.footprint.center.lat == pytest.approx(-(89 + 59 / 60))
+    assert isinstance(south.footprint, Circle)
+    assert south.footprint.center.lat == pytest.approx(-(89 + 59 / 60))
     assert (south.lower, south.upper) == (Altitude(1524.0, W84), Altitude(3048.0, W84))
 
 
@@ -195,15 +221,21 @@ def test_arc_full_circle_and_small_radius() -> None:
 
 def test_crlf_latin1(fixtures: Path) -> None:
     raw = (fixtures / "crlf_latin1.txt").read_bytes()
-    assert b"\r\n" in raw and "ü".encode("latin-1") in raw
+    assert b"\r\n" in raw
+    assert "ü".encode("latin-1") in raw
     rs = read_restrictions(fixtures / "crlf_latin1.txt").restrictions
     assert [r.name for r in rs] == ["Zürich Süd - Flugplatz", "Genève Lac"]
     assert rs[0].volumes[0].upper == Altitude(762.0, W84)
 
 
-def test_utf8_with_bom() -> None:
-    text = "\ufeffAC R\nAN Zürich\nAL GND\nAH FL65\nDP 1:00:00 N 1:00:00 E\nDP 1:10:00 N 1:00:00 E\nDP 1:10:00 N 1:10:00 E\n"
-    (r,) = parse_openair(text.encode("utf-8").decode("utf-8-sig"), "x.txt").restrictions
+def test_utf8_with_bom(tmp_path: Path) -> None:
+    text = (
+        "\ufeffAC R\r\nAN Zürich\r\nAL GND\r\nAH FL65\r\n"
+        "DP 1:00:00 N 1:00:00 E\r\nDP 1:10:00 N 1:00:00 E\r\nDP 1:10:00 N 1:10:00 E\r\n"
+    )
+    p = tmp_path / "bom.txt"
+    p.write_bytes(text.encode("utf-8"))
+    (r,) = read_restrictions(p).restrictions
     assert r.name == "Zürich"
 
 
@@ -222,7 +254,8 @@ def test_skip_invalid_keeps_the_rest(fixtures: Path) -> None:
     assert [s.location for s in result.skipped] == [f"{path}:14", f"{path}:20"]
     assert "is not an altitude" in result.skipped[1].message
     loc, msg = result.skipped[0]  # unpacks like a tuple
-    assert loc.endswith(":14") and not msg.startswith(str(path))
+    assert loc.endswith(":14")
+    assert not msg.startswith(str(path))
 
 
 def test_polygon_repair_only_when_unambiguous(fixtures: Path) -> None:
@@ -234,7 +267,10 @@ def test_polygon_repair_only_when_unambiguous(fixtures: Path) -> None:
     result = read_restrictions(path, skip_invalid=True)
     (spike,) = result.restrictions
     assert len(polygon(spike).vertices) == 4
-    assert result.warnings == [f"{path}:2: repaired a self-intersecting polygon by removing zero-area spikes (6 -> 4 vertices, area unchanged)."]
+    assert result.warnings == [
+        f"{path}:2: repaired a self-intersecting polygon by removing zero-area spikes "
+        "(6 -> 4 vertices, area unchanged)."
+    ]
 
 
 @pytest.mark.parametrize(
@@ -249,9 +285,21 @@ def test_polygon_repair_only_when_unambiguous(fixtures: Path) -> None:
         ("AC R\nAN x\nAL GND\nDP 1:00:00 N 1:00:00 E\n", 1, "no AH"),
         ("AC R\nAN x\nAL FL100\nAH FL50\nDP 1:00:00 N 1:00:00 E\n", 1, "must be above"),
         ("AC R\nAN x\nAL GND\nAH FL50\n", 1, "no geometry"),
-        ("AC R\nAN x\nAL GND\nAH FL50\nDP 1:00:00 N 1:00:00 E\nDP 1:10:00 N 1:00:00 E\n", 1, "3 to 1000 vertices"),
-        ("AC R\nAN x\nAL GND\nAH FL50\nV X=1:00:00 N 1:00:00 E\nDC 1\nDP 1:00:00 N 1:00:00 E\n", 7, "only shape"),
-        ("AC R\nAN x\nAL GND\nAH FL50\nV X=1:00:00 N 1:00:00 E\nDB 1:00:00 N 1:10:00 E\n", 6, "two coordinates"),
+        (
+            "AC R\nAN x\nAL GND\nAH FL50\nDP 1:00:00 N 1:00:00 E\nDP 1:10:00 N 1:00:00 E\n",
+            1,
+            "3 to 1000 vertices",
+        ),
+        (
+            "AC R\nAN x\nAL GND\nAH FL50\nV X=1:00:00 N 1:00:00 E\nDC 1\nDP 1:00:00 N 1:00:00 E\n",
+            7,
+            "only shape",
+        ),
+        (
+            "AC R\nAN x\nAL GND\nAH FL50\nV X=1:00:00 N 1:00:00 E\nDB 1:00:00 N 1:10:00 E\n",
+            6,
+            "two coordinates",
+        ),
         ("AC R\nAN x\nAL GND\nAH FL50\nV X=1:00:00 N 1:00:00 E\nDA 5, 0\n", 6, "DA needs"),
     ],
 )

@@ -131,9 +131,7 @@ def test_malformed_schedules_are_refused(build: object) -> None:
 
 
 def _restriction(schedule: Schedule | None) -> Restriction:
-    square = Polygon(
-        (LatLng(45.0, 6.0), LatLng(45.0, 6.1), LatLng(45.1, 6.1), LatLng(45.1, 6.0))
-    )
+    square = Polygon((LatLng(45.0, 6.0), LatLng(45.0, 6.1), LatLng(45.1, 6.1), LatLng(45.1, 6.0)))
     return Restriction(
         None,
         "Zone",
@@ -178,7 +176,9 @@ def test_json_errors_name_the_field() -> None:
 def test_applicable_volumes_are_bounded_by_the_schedule() -> None:
     s = Schedule((Period(daily=(DailyWindow(WEEKDAYS_ONLY, 8 * H, 10 * H),)),))
     vols = applicable_volumes(_restriction(s), t("2026-11-24T00:00:00Z"), t("2026-11-25T00:00:00Z"))
-    assert [(format_rfc3339(v.time_start_s or 0), format_rfc3339(v.time_end_s or 0)) for v in vols] == [
+    assert [
+        (format_rfc3339(v.time_start_s or 0), format_rfc3339(v.time_end_s or 0)) for v in vols
+    ] == [
         ("2026-11-24T08:00:00Z", "2026-11-24T10:00:00Z"),
         ("2026-11-24T09:30:00Z", "2026-11-24T10:00:00Z"),  # its own start narrows it
     ]

@@ -44,8 +44,9 @@ def _print_summary(result: ImportResult, path: str, *, stored: int | None) -> No
     from skyshare.importers.summary import summarize
 
     s = summarize(result.restrictions)
-    console = Console(highlight=False)
-    table = Table(title=f"{path}: {len(result.restrictions)} restrictions")
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(f"{path}: {len(result.restrictions)} restrictions", markup=False)
+    table = Table()
     table.add_column("class/type")
     table.add_column("restrictions", justify="right")
     table.add_column("volumes", justify="right")
