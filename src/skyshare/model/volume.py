@@ -31,6 +31,7 @@ __all__ = [
     "Volume4D",
     "parse_volume4d",
     "unwrap_longitudes",
+    "volume_from_stored",
     "volume_to_json",
 ]
 
@@ -163,8 +164,12 @@ def check_polygon(vertices: Sequence[LatLng], path: str) -> Polygon:
             f"A polygon must be simple (no self-intersection, no repeated vertex): {reason}.",
             field=f"{path}.vertices",
         )
-    if ring.area <= 0.0:
-        raise InvalidInput("A polygon must enclose an area.", field=f"{path}.vertices")
+    # Collinear vertices leave float noise for an area; a square metre is about 1e-10 deg².
+    if ring.area <= 1e-10:
+        raise InvalidInput(
+            "A polygon must enclose an area (its vertices are collinear or repeated).",
+            field=f"{path}.vertices",
+        )
     return Polygon(tuple(vertices))
 
 
@@ -183,7 +188,9 @@ def _altitude(obj: Any, path: str, *, upper: bool) -> Altitude:
         ) from None
     if m.get("value", 0) is None:
         if not upper:
-            raise InvalidInput(f"{path}.value is required for a lower limit.", field=f"{path}.value")
+            raise InvalidInput(
+                f"{path}.value is required for a lower limit.", field=f"{path}.value"
+            )
         return Altitude(None, ref)
     v = _number(m, "value", path)
     if units == "FT":
@@ -213,7 +220,9 @@ def parse_volume4d(obj: Any, path: str = "volume", *, require_times: bool = True
     _check_keys(m, {"volume", "time_start", "time_end"}, path)
     vol = _mapping(m.get("volume"), f"{path}.volume")
     vpath = f"{path}.volume"
-    _check_keys(vol, {"outline_polygon", "outline_circle", "altitude_lower", "altitude_upper"}, vpath)
+    _check_keys(
+        vol, {"outline_polygon", "outline_circle", "altitude_lower", "altitude_upper"}, vpath
+    )
     has_poly = vol.get("outline_polygon") is not None
     has_circle = vol.get("outline_circle") is not None
     if has_poly == has_circle:
@@ -278,9 +287,7 @@ def parse_volume4d(obj: Any, path: str = "volume", *, require_times: bool = True
         field = f"{path}.time_start" if t0 is None else f"{path}.time_end"
         raise InvalidInput(f"{field} is required.", field=field)
     if t0 is not None and t1 is not None and t1 <= t0:
-        raise InvalidInput(
-            f"{path}.time_end must be after time_start.", field=f"{path}.time_end"
-        )
+        raise InvalidInput(f"{path}.time_end must be after time_start.", field=f"{path}.time_end")
     return Volume4D(footprint, lower, upper, t0, t1)
 
 
@@ -313,3 +320,29 @@ def volume_to_json(v: Volume4D) -> dict[str, Any]:
         if v.time_end_s is None
         else {"value": format_rfc3339(v.time_end_s), "format": "RFC3339"},
     }
+
+
+def volume_from_stored(obj: Mapping[str, Any]) -> Volume4D:
+    """A volume from JSON written by :func:`volume_to_json`, already validated: no checks.
+
+    Start-up rebuilds the strategic index from every stored notice, so this path must be
+    cheap; anything arriving from outside goes through :func:`parse_volume4d` instead.
+    """
+    vol = obj["volume"]
+    footprint: Footprint
+    if "outline_polygon" in vol:
+        footprint = Polygon(
+            tuple(LatLng(p["lat"], p["lng"]) for p in vol["outline_polygon"]["vertices"])
+        )
+    else:
+        c = vol["outline_circle"]
+        footprint = Circle(LatLng(c["center"]["lat"], c["center"]["lng"]), c["radius"]["value"])
+    lo, hi = vol["altitude_lower"], vol["altitude_upper"]
+    ts, te = obj.get("time_start"), obj.get("time_end")
+    return Volume4D(
+        footprint,
+        Altitude(lo["value"], AltitudeReference(lo["reference"])),
+        Altitude(hi["value"], AltitudeReference(hi["reference"])),
+        None if ts is None else parse_rfc3339(ts["value"]),
+        None if te is None else parse_rfc3339(te["value"]),
+    )

@@ -1,1 +1,1 @@
-"""notify layer."""
+"""Event delivery: the SSE bell (webhooks arrive with live operations)."""

@@ -1,1 +1,1 @@
-"""routes layer."""
+"""HTTP routes, one module per resource."""

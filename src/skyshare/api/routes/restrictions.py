@@ -1,0 +1,47 @@
+"""Restrictions: no-go volumes created by the administrator, read by any party."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+
+from skyshare.api.deps import CallerDep, ContextDep
+from skyshare.api.routes._query import parse_bbox, parse_range
+from skyshare.api.schemas.bodies import RestrictionIn
+from skyshare.api.schemas.common import volumes_to_model
+from skyshare.model.restriction import Restriction
+from skyshare.services import restrictions as restriction_service
+
+router = APIRouter(prefix="/v1", tags=["restrictions"])
+
+
+@router.post("/restrictions", status_code=201)
+def create_restriction(body: RestrictionIn, ctx: ContextDep, caller: CallerDep) -> dict[str, Any]:
+    r = Restriction(
+        id=body.id,
+        name=body.name,
+        source=body.source or "api",
+        source_id=body.source_id or "",
+        type=body.type or "",
+        volumes=volumes_to_model(body.volumes, require_times=False),
+    )
+    return restriction_service.create_restriction(ctx, caller, r)
+
+
+@router.get("/restrictions/{restriction_id}")
+def get_restriction(restriction_id: str, ctx: ContextDep, caller: CallerDep) -> dict[str, Any]:
+    return restriction_service.get_restriction(ctx, restriction_id)
+
+
+@router.get("/restrictions")
+def list_restrictions(
+    ctx: ContextDep,
+    caller: CallerDep,
+    bbox: str | None = Query(None, description="minlng,minlat,maxlng,maxlat"),
+    t_from: str | None = Query(None, alias="from"),
+    t_to: str | None = Query(None, alias="to"),
+    limit: int = Query(10_000, ge=1, le=100_000),
+) -> list[dict[str, Any]]:
+    a, b = parse_range(t_from, t_to)
+    return restriction_service.list_restrictions(ctx, parse_bbox(bbox), a, b, limit)

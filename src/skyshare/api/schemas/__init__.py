@@ -1,0 +1,1 @@
+"""Wire models: strict pydantic at the edge (unknown fields, strings for numbers, NaN: 422)."""

@@ -1,0 +1,5 @@
+"""``python -m skyshare.cli``."""
+
+from skyshare.cli.main import main
+
+main()

@@ -1,0 +1,271 @@
+"""Conflicts: strategic checks against the indexes, lifecycle, acknowledgement."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from skyshare.engines.strategic import Minima, StrategicHit
+from skyshare.errors import Forbidden, InvalidInput, NotFound
+from skyshare.model.agreement import Agreement
+from skyshare.model.conflict import (
+    Conflict,
+    ConflictKind,
+    ConflictStatus,
+    Subject,
+    conflict_to_json,
+)
+from skyshare.model.notice import Notice
+from skyshare.model.volume import Volume4D
+from skyshare.services.context import Caller, Context
+from skyshare.services.indexes import IndexCache
+from skyshare.services.outbox import audit, emit
+from skyshare.services.parties import require_party
+from skyshare.services.restriction_index import exact_restriction_hits, restriction_feed
+from skyshare.store import conflicts as conflict_store
+from skyshare.store import notices as notice_store
+from skyshare.store.database import Tx
+
+__all__ = [
+    "StrategicHits",
+    "acknowledge",
+    "list_conflicts",
+    "minima",
+    "notice_index",
+    "restriction_index",
+    "strategic_hits",
+    "sync_notice_conflicts",
+]
+
+STATUSES = tuple(s.value for s in ConflictStatus)
+
+
+def _notice_feed(
+    conn: Connection, rev: int
+) -> Iterable[tuple[int, str, Sequence[Volume4D] | None]]:
+    for r, key, notice in notice_store.changed_since(conn, rev):
+        yield r, key, None if notice is None else notice.volumes
+
+
+def notice_index(ctx: Context) -> IndexCache:
+    cache = ctx.cache("notice_index", lambda: IndexCache(_notice_feed))
+    assert isinstance(cache, IndexCache)
+    return cache
+
+
+def restriction_index(ctx: Context) -> IndexCache:
+    cache = ctx.cache("restriction_index", lambda: IndexCache(restriction_feed))
+    assert isinstance(cache, IndexCache)
+    return cache
+
+
+def minima(a: Agreement) -> Minima:
+    return Minima(
+        horizontal_m=a.horizontal_m, vertical_m=a.vertical_m, time_buffer_s=a.time_buffer_s
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StrategicHits:
+    notices: list[StrategicHit]
+    restrictions: list[StrategicHit]
+
+
+def strategic_hits(
+    ctx: Context,
+    tx: Tx,
+    volumes: Sequence[Volume4D],
+    agreement: Agreement,
+    *,
+    exclude: str | None,
+) -> StrategicHits:
+    """Every stored notice and restriction within the agreement's minima of ``volumes``."""
+    m = minima(agreement)
+    with notice_index(ctx).use(tx.conn) as index:
+        notices = index.query(volumes, m, exclude=exclude)
+    with restriction_index(ctx).use(tx.conn) as index:
+        candidates = index.query(volumes, m)
+    return StrategicHits(notices, exact_restriction_hits(tx.conn, candidates, volumes, m))
+
+
+def _identity(kind: ConflictKind, a: str, b: str) -> str:
+    first, second = sorted((a, b))
+    return f"{kind.value}:{first}|{second}"
+
+
+def _open_or_update(
+    ctx: Context,
+    tx: Tx,
+    *,
+    kind: ConflictKind,
+    identity: str,
+    parties: tuple[str, ...],
+    subjects: tuple[Subject, ...],
+    hit: StrategicHit,
+    severity: str,
+) -> Conflict:
+    now = ctx.now()
+    current = conflict_store.live_by_identity(tx.conn, identity)
+    if current is None:
+        c = Conflict(
+            id=str(uuid.uuid4()),
+            kind=kind,
+            identity=identity,
+            parties=parties,
+            subjects=subjects,
+            time_start_s=hit.time_start_s,
+            time_end_s=hit.time_end_s,
+            tcpa_s=None,
+            min_horizontal_m=hit.min_horizontal_m,
+            min_vertical_m=hit.min_vertical_m,
+            severity=severity,
+            status=ConflictStatus.OPEN,
+            created_at=now,
+            updated_at=now,
+        )
+        conflict_store.insert(tx.conn, c)
+        _announce(ctx, tx, c, "conflict.opened")
+        return c
+    c = replace(
+        current,
+        time_start_s=hit.time_start_s,
+        time_end_s=hit.time_end_s,
+        min_horizontal_m=hit.min_horizontal_m,
+        min_vertical_m=hit.min_vertical_m,
+        updated_at=now,
+    )
+    if c != replace(current, updated_at=now):
+        conflict_store.update_row(tx.conn, c)
+        _announce(ctx, tx, c, "conflict.updated")
+    return c
+
+
+def _announce(ctx: Context, tx: Tx, c: Conflict, type: str) -> None:
+    emit(ctx, tx, type, conflict_to_json(c), c.parties)
+    audit(
+        ctx,
+        tx,
+        type,
+        {
+            "conflict": c.id,
+            "kind": c.kind.value,
+            "status": c.status.value,
+            "subjects": [s.to_json() for s in c.subjects],
+            "acknowledged_by": list(c.acknowledged_by),
+        },
+        c.parties,
+    )
+
+
+def sync_notice_conflicts(
+    ctx: Context,
+    tx: Tx,
+    notice: Notice,
+    notice_hits: Sequence[tuple[Notice, StrategicHit]],
+    restriction_hits: Sequence[StrategicHit],
+) -> list[Conflict]:
+    """Open or update a conflict per conflicting pair; resolve those that no longer hold."""
+    me = f"notice:{notice.id}"
+    kept: set[str] = set()
+    out: list[Conflict] = []
+    for other, hit in notice_hits:
+        identity = _identity(ConflictKind.STRATEGIC, me, f"notice:{other.id}")
+        kept.add(identity)
+        out.append(
+            _open_or_update(
+                ctx,
+                tx,
+                kind=ConflictKind.STRATEGIC,
+                identity=identity,
+                parties=tuple(sorted({notice.owner, other.owner})),
+                subjects=(
+                    Subject("notice", notice.id, notice.owner),
+                    Subject("notice", other.id, other.owner),
+                ),
+                hit=hit,
+                severity="caution",
+            )
+        )
+    for hit in restriction_hits:
+        identity = _identity(ConflictKind.RESTRICTION, me, f"restriction:{hit.key}")
+        kept.add(identity)
+        out.append(
+            _open_or_update(
+                ctx,
+                tx,
+                kind=ConflictKind.RESTRICTION,
+                identity=identity,
+                parties=(notice.owner,),
+                subjects=(
+                    Subject("notice", notice.id, notice.owner),
+                    Subject("restriction", hit.key, None),
+                ),
+                hit=hit,
+                severity="warning",
+            )
+        )
+    for kind in (ConflictKind.STRATEGIC, ConflictKind.RESTRICTION):
+        for stale in conflict_store.live_for_subject(tx.conn, kind.value, me):
+            if stale.identity not in kept and me in stale.identity.split(":", 1)[1].split("|"):
+                resolve(ctx, tx, stale)
+    return out
+
+
+def resolve(ctx: Context, tx: Tx, c: Conflict) -> Conflict:
+    done = replace(c, status=ConflictStatus.RESOLVED, updated_at=ctx.now())
+    conflict_store.update_row(tx.conn, done)
+    _announce(ctx, tx, done, "conflict.resolved")
+    return done
+
+
+def list_conflicts(
+    ctx: Context, caller: Caller, status: str | None, limit: int = 1000
+) -> list[dict[str, Any]]:
+    statuses: list[str] | None = None
+    if status is not None:
+        statuses = [s.strip() for s in status.split(",") if s.strip()]
+        for s in statuses:
+            if s not in STATUSES:
+                raise InvalidInput(
+                    f"status must be one of {', '.join(STATUSES)}; got {s[:40]!r}.",
+                    field="status",
+                )
+    with ctx.db.read() as conn:
+        found = conflict_store.list_for_party(conn, caller.party_id, statuses, limit)
+    return [conflict_to_json(c) for c in found]
+
+
+def get_conflict(ctx: Context, caller: Caller, conflict_id: str) -> dict[str, Any]:
+    with ctx.db.read() as conn:
+        c = conflict_store.get(conn, conflict_id)
+    if c is None or (caller.party_id is not None and caller.party_id not in c.parties):
+        raise NotFound(f"No conflict has id {conflict_id[:60]!r}.", field="id")
+    return conflict_to_json(c)
+
+
+def acknowledge(ctx: Context, caller: Caller, conflict_id: str) -> dict[str, Any]:
+    """An involved party acknowledges; the conflict is acknowledged once all have."""
+    party = require_party(caller)
+    with ctx.db.write() as tx:
+        c = conflict_store.get(tx.conn, conflict_id)
+        if c is None:
+            raise NotFound(f"No conflict has id {conflict_id[:60]!r}.", field="id")
+        if party.id not in c.parties:
+            raise Forbidden("Only a party involved in a conflict may acknowledge it.")
+        if party.id in c.acknowledged_by or c.status not in (
+            ConflictStatus.OPEN,
+            ConflictStatus.ACKNOWLEDGED,
+        ):
+            return conflict_to_json(c)
+        acked = (*c.acknowledged_by, party.id)
+        status = (
+            ConflictStatus.ACKNOWLEDGED if set(acked) >= set(c.parties) else ConflictStatus.OPEN
+        )
+        c = replace(c, acknowledged_by=acked, status=status, updated_at=ctx.now())
+        conflict_store.update_row(tx.conn, c)
+        _announce(ctx, tx, c, "conflict.updated")
+        return conflict_to_json(c)

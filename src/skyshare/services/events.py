@@ -1,0 +1,30 @@
+"""Reading the outbox as a party sees it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from skyshare.services.context import Caller, Context
+from skyshare.store import events as event_store
+from skyshare.timefmt import format_rfc3339
+
+__all__ = ["event_json", "events_after"]
+
+
+def event_json(e: event_store.StoredEvent) -> dict[str, Any]:
+    return {
+        "seq": e.seq,
+        "id": e.id,
+        "type": e.type,
+        "time": format_rfc3339(e.time),
+        "data": e.data,
+    }
+
+
+def events_after(
+    ctx: Context, caller: Caller, after: int, limit: int = 1000
+) -> list[dict[str, Any]]:
+    """Events after ``after`` the caller may see (the administrator sees all)."""
+    with ctx.db.read() as conn:
+        found = event_store.list_after(conn, caller.party_id, after, limit)
+    return [event_json(e) for e in found]

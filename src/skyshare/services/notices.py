@@ -1,0 +1,267 @@
+"""Advance notices: file, replace, read, delete (ASTM F3548-21 strategic coordination).
+
+Check-and-store happens in one write transaction: the check sees every notice committed
+before it, and no other notice can be stored between the check and the write.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass, replace
+from typing import Any
+
+from skyshare.errors import (
+    AlreadyExists,
+    Forbidden,
+    InvalidInput,
+    MissingNotices,
+    NotFound,
+    StaleOvn,
+    StrategicConflict,
+)
+from skyshare.model.agreement import Policy
+from skyshare.model.conflict import conflict_to_json
+from skyshare.model.notice import Notice, NoticeState, notice_owner_json, notice_public_json
+from skyshare.model.volume import Volume4D, volume_to_json
+from skyshare.services import conflicts as conflict_service
+from skyshare.services.agreement import agreement_in_force
+from skyshare.services.context import Caller, Context
+from skyshare.services.outbox import EVERYONE, audit, emit
+from skyshare.services.parties import require_party
+from skyshare.store import notices as notice_store
+from skyshare.store import parties as party_store
+from skyshare.store.database import Tx
+
+__all__ = [
+    "MAX_VOLUMES",
+    "NoticeRequest",
+    "delete_notice",
+    "get_notice",
+    "list_notices",
+    "put_notice",
+]
+
+MAX_VOLUMES = 100
+MAX_PRIORITY = 1000
+_FILABLE = (NoticeState.ACCEPTED, NoticeState.ACTIVATED)
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeRequest:
+    """A validated ``PUT /v1/notices/{id}`` body."""
+
+    volumes: tuple[Volume4D, ...]
+    state: NoticeState
+    priority: int
+    key: tuple[str, ...]
+    ovn: str | None
+    private: dict[str, Any] | None
+
+
+def _check_id(notice_id: str) -> str:
+    try:
+        return str(uuid.UUID(notice_id))
+    except ValueError:
+        raise InvalidInput(f"Notice id {notice_id[:60]!r} is not a UUID.", field="id") from None
+
+
+def _validate(req: NoticeRequest, now: float) -> None:
+    if not 1 <= len(req.volumes) <= MAX_VOLUMES:
+        raise InvalidInput(
+            f"A notice needs 1 to {MAX_VOLUMES} volumes; got {len(req.volumes)}.", field="volumes"
+        )
+    if req.state not in _FILABLE:
+        raise InvalidInput("state must be 'accepted' or 'activated'.", field="state")
+    if not 0 <= req.priority <= MAX_PRIORITY:
+        raise InvalidInput(
+            f"priority must be within [0, {MAX_PRIORITY}]; got {req.priority}.", field="priority"
+        )
+    for i, v in enumerate(req.volumes):
+        if v.time_start_s is None or v.time_end_s is None:
+            raise InvalidInput(
+                "Every volume of a notice needs a time window.", field=f"volumes[{i}].time_start"
+            )
+        if v.time_end_s <= now:
+            raise InvalidInput(
+                "A notice volume must end in the future.", field=f"volumes[{i}].time_end"
+            )
+
+
+def put_notice(
+    ctx: Context, caller: Caller, notice_id: str, req: NoticeRequest
+) -> tuple[dict[str, Any], bool]:
+    """File or replace a notice; returns (owner JSON with ``conflicts``, created?)."""
+    party = require_party(caller)
+    notice_id = _check_id(notice_id)
+    now = ctx.now()
+    _validate(req, now)
+    with ctx.db.write() as tx:
+        agreement = agreement_in_force(tx.conn)
+        if party.name not in agreement.parties:
+            raise Forbidden(f"Party {party.name!r} is not listed in the agreement.")
+        existing = notice_store.get(tx.conn, notice_id)
+        if existing is None:
+            if notice_store.exists_any(tx.conn, notice_id):
+                raise AlreadyExists(
+                    f"Notice {notice_id} was deleted; file a new notice with a new id.",
+                    field="id",
+                )
+            if req.ovn is not None:
+                raise StaleOvn(
+                    f"Notice {notice_id} does not exist; omit ovn to create it.", field="ovn"
+                )
+        else:
+            if existing.owner != party.id:
+                raise Forbidden(f"Notice {notice_id} belongs to another party.")
+            if req.ovn != existing.ovn:
+                raise StaleOvn(
+                    "The ovn does not match the notice's current version; read it again.",
+                    field="ovn",
+                    details={"current_ovn": existing.ovn},
+                )
+            if existing.state == NoticeState.ACTIVATED and req.state == NoticeState.ACCEPTED:
+                raise InvalidInput("An activated notice cannot go back to accepted.", field="state")
+        hits = conflict_service.strategic_hits(ctx, tx, req.volumes, agreement, exclude=notice_id)
+        others = {
+            n.id: n
+            for n in notice_store.by_ids(tx.conn, [h.key for h in hits.notices])
+            if n.owner != party.id
+        }
+        notice_hits = [h for h in hits.notices if h.key in others]
+        missing = [others[h.key] for h in notice_hits if others[h.key].ovn not in req.key]
+        if missing:
+            raise MissingNotices(
+                f"The key lacks the current ovn of {len(missing)} conflicting notice(s); "
+                "read them and file again with their ovns in key.",
+                field="key",
+                details={
+                    "missing": [
+                        {
+                            "id": n.id,
+                            "ovn": n.ovn,
+                            "owner": n.owner,
+                            "volumes": [volume_to_json(v) for v in n.volumes],
+                        }
+                        for n in missing
+                    ]
+                },
+            )
+        if agreement.policy == Policy.STRICT:
+            blocking = [
+                others[h.key] for h in notice_hits if others[h.key].priority >= req.priority
+            ]
+            if blocking or hits.restrictions:
+                raise StrategicConflict(
+                    "Policy 'strict' refuses a notice that conflicts with a restriction or with "
+                    "a notice of equal or higher priority.",
+                    field="volumes",
+                    details={
+                        "notices": [n.id for n in blocking],
+                        "restrictions": [h.key for h in hits.restrictions],
+                    },
+                )
+        notice = Notice(
+            id=notice_id,
+            owner=party.id,
+            state=req.state,
+            priority=req.priority,
+            ovn=secrets.token_urlsafe(16),
+            late=min(v.time_start_s or now for v in req.volumes) < now + agreement.min_lead_s,
+            volumes=req.volumes,
+            private=req.private,
+            created_at=now if existing is None else existing.created_at,
+            updated_at=now,
+        )
+        created = existing is None
+        notice_store.upsert(tx.conn, notice, create=created)
+        _announce_notice(ctx, tx, notice, "notice.created" if created else "notice.updated")
+        conflicts = conflict_service.sync_notice_conflicts(
+            ctx, tx, notice, [(others[h.key], h) for h in notice_hits], hits.restrictions
+        )
+        body = notice_owner_json(notice)
+        body["conflicts"] = [conflict_to_json(c) for c in conflicts]
+        return body, created
+
+
+def _announce_notice(ctx: Context, tx: Tx, notice: Notice, type: str) -> None:
+    everyone = [p.id for p in party_store.list_all(tx.conn)]
+    others = [p for p in everyone if p != notice.owner]
+    emit(ctx, tx, type, notice_owner_json(notice), [notice.owner])
+    public = notice_public_json(notice)
+    emit(ctx, tx, type, public, others)
+    if notice.late and type == "notice.created":
+        emit(ctx, tx, "notice.late", public, others)
+    audit(
+        ctx,
+        tx,
+        type,
+        {
+            "notice": notice.id,
+            "owner": notice.owner,
+            "ovn": notice.ovn,
+            "state": notice.state.value,
+            "priority": notice.priority,
+            "late": notice.late,
+            "volumes": [volume_to_json(v) for v in notice.volumes],
+        },
+        [EVERYONE],
+    )
+
+
+def get_notice(ctx: Context, caller: Caller, notice_id: str) -> dict[str, Any]:
+    with ctx.db.read() as conn:
+        notice = notice_store.get(conn, notice_id)
+    if notice is None:
+        raise NotFound(f"No notice has id {notice_id[:60]!r}.", field="id")
+    return _view(caller, notice)
+
+
+def _view(caller: Caller, notice: Notice) -> dict[str, Any]:
+    if caller.party_id == notice.owner:
+        return notice_owner_json(notice)
+    return notice_public_json(notice)
+
+
+def list_notices(
+    ctx: Context,
+    caller: Caller,
+    bbox: tuple[float, float, float, float] | None,
+    t_from: float | None,
+    t_to: float | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """Live notices in a 4D box, oldest first, redacted for other parties."""
+    with ctx.db.read() as conn:
+        if bbox is None and t_from is None and t_to is None:
+            found = notice_store.list_live(conn, limit=limit)
+        else:
+            box = bbox or (-180.0, -90.0, 180.0, 90.0)
+            with conflict_service.notice_index(ctx).use(conn) as index:
+                keys = index.query_bbox(box[0], box[1], box[2], box[3], t_from, t_to)
+            found = notice_store.by_ids(conn, keys)[:limit]
+    return [_view(caller, n) for n in found]
+
+
+def delete_notice(ctx: Context, caller: Caller, notice_id: str, ovn: str | None) -> dict[str, Any]:
+    party = require_party(caller)
+    with ctx.db.write() as tx:
+        notice = notice_store.get(tx.conn, notice_id)
+        if notice is None:
+            raise NotFound(f"No notice has id {notice_id[:60]!r}.", field="id")
+        if notice.owner != party.id:
+            raise Forbidden(f"Notice {notice_id} belongs to another party.")
+        if ovn != notice.ovn:
+            raise StaleOvn(
+                "The ovn does not match the notice's current version; read it again.",
+                field="ovn",
+                details={"current_ovn": notice.ovn},
+            )
+        now = ctx.now()
+        notice_store.soft_delete(tx.conn, notice_id, now)
+        ended = replace(notice, state=NoticeState.ENDED, updated_at=now)
+        everyone = [p.id for p in party_store.list_all(tx.conn)]
+        emit(ctx, tx, "notice.deleted", notice_public_json(ended), everyone)
+        audit(ctx, tx, "notice.deleted", {"notice": notice_id, "owner": party.id}, [EVERYONE])
+        conflict_service.sync_notice_conflicts(ctx, tx, ended, [], [])
+        return notice_owner_json(ended)

@@ -1,0 +1,61 @@
+"""Audit rows: the append-only hash chain (hashing lives in ``skyshare.audit.chain``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from skyshare.store import _json
+from skyshare.store.schema import audit
+
+__all__ = ["AuditRow", "head", "insert", "iter_rows"]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    n: int
+    time: float
+    type: str
+    prev_hash: str
+    hash: str
+    record: str
+    readers: tuple[str, ...]
+
+
+def head(conn: Connection) -> tuple[int, str] | None:
+    """(n, hash) of the newest entry."""
+    row = conn.execute(select(audit.c.n, audit.c.hash).order_by(audit.c.n.desc()).limit(1)).first()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+def insert(conn: Connection, row: AuditRow) -> None:
+    conn.execute(
+        audit.insert().values(
+            n=row.n,
+            time=row.time,
+            type=row.type,
+            prev_hash=row.prev_hash,
+            hash=row.hash,
+            record=row.record,
+            readers=_json.dumps(list(row.readers)),
+        )
+    )
+
+
+def iter_rows(conn: Connection, after: int = 0, limit: int | None = None) -> Iterator[AuditRow]:
+    q = select(audit).where(audit.c.n > after).order_by(audit.c.n)
+    if limit is not None:
+        q = q.limit(limit)
+    for r in conn.execute(q).mappings():
+        yield AuditRow(
+            r["n"],
+            r["time"],
+            r["type"],
+            r["prev_hash"],
+            r["hash"],
+            r["record"],
+            tuple(_json.loads(r["readers"])),
+        )

@@ -1,0 +1,109 @@
+"""Conflict rows and who is involved in each."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection, RowMapping
+
+from skyshare.model.conflict import Conflict, ConflictKind, ConflictStatus, Subject
+from skyshare.store import _json
+from skyshare.store.schema import conflict_parties, conflicts
+
+__all__ = ["get", "insert", "list_for_party", "live_by_identity", "live_for_subject", "update_row"]
+
+LIVE = (ConflictStatus.OPEN.value, ConflictStatus.ACKNOWLEDGED.value)
+
+
+def _conflict(row: RowMapping) -> Conflict:
+    return Conflict(
+        id=row["id"],
+        kind=ConflictKind(row["kind"]),
+        identity=row["identity"],
+        parties=tuple(_json.loads(row["parties"])),
+        subjects=tuple(Subject(**s) for s in _json.loads(row["subjects"])),
+        time_start_s=row["time_start"],
+        time_end_s=row["time_end"],
+        tcpa_s=row["tcpa_s"],
+        min_horizontal_m=row["min_horizontal_m"],
+        min_vertical_m=row["min_vertical_m"],
+        severity=row["severity"],
+        status=ConflictStatus(row["status"]),
+        acknowledged_by=tuple(_json.loads(row["acknowledged_by"])),
+        aircraft=tuple(_json.loads(row["aircraft"])),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _values(c: Conflict) -> dict[str, object]:
+    return {
+        "kind": c.kind.value,
+        "identity": c.identity,
+        "parties": _json.dumps(list(c.parties)),
+        "subjects": _json.dumps([s.to_json() for s in c.subjects]),
+        "time_start": c.time_start_s,
+        "time_end": c.time_end_s,
+        "tcpa_s": c.tcpa_s,
+        "min_horizontal_m": c.min_horizontal_m,
+        "min_vertical_m": c.min_vertical_m,
+        "severity": c.severity,
+        "status": c.status.value,
+        "acknowledged_by": _json.dumps(list(c.acknowledged_by)),
+        "aircraft": _json.dumps(list(c.aircraft)),
+        "updated_at": c.updated_at,
+    }
+
+
+def insert(conn: Connection, c: Conflict) -> None:
+    conn.execute(conflicts.insert().values(id=c.id, created_at=c.created_at, **_values(c)))
+    for p in sorted(set(c.parties)):
+        conn.execute(conflict_parties.insert().values(party_id=p, conflict_id=c.id))
+
+
+def update_row(conn: Connection, c: Conflict) -> None:
+    conn.execute(update(conflicts).where(conflicts.c.id == c.id).values(**_values(c)))
+
+
+def get(conn: Connection, conflict_id: str) -> Conflict | None:
+    row = conn.execute(select(conflicts).where(conflicts.c.id == conflict_id)).mappings().first()
+    return None if row is None else _conflict(row)
+
+
+def live_by_identity(conn: Connection, identity: str) -> Conflict | None:
+    row = (
+        conn.execute(
+            select(conflicts).where(conflicts.c.identity == identity, conflicts.c.status.in_(LIVE))
+        )
+        .mappings()
+        .first()
+    )
+    return None if row is None else _conflict(row)
+
+
+def live_for_subject(conn: Connection, kind: str, subject_prefix: str) -> list[Conflict]:
+    """Live conflicts of a kind whose identity names this subject (``notice:<id>``)."""
+    rows = conn.execute(
+        select(conflicts).where(
+            conflicts.c.kind == kind,
+            conflicts.c.status.in_(LIVE),
+            conflicts.c.identity.contains(subject_prefix, autoescape=True),
+        )
+    ).mappings()
+    return [_conflict(r) for r in rows]
+
+
+def list_for_party(
+    conn: Connection, party_id: str | None, statuses: Sequence[str] | None, limit: int
+) -> list[Conflict]:
+    """Conflicts involving a party (all when ``party_id`` is None), oldest first."""
+    q = select(conflicts)
+    if party_id is not None:
+        q = q.join(conflict_parties, conflict_parties.c.conflict_id == conflicts.c.id).where(
+            conflict_parties.c.party_id == party_id
+        )
+    if statuses:
+        q = q.where(conflicts.c.status.in_(list(statuses)))
+    q = q.order_by(conflicts.c.created_at, conflicts.c.id).limit(limit)
+    return [_conflict(r) for r in conn.execute(q).mappings()]

@@ -1,0 +1,60 @@
+"""The outbox: events written in the same transaction as the change they announce."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+
+from skyshare.store import _json
+from skyshare.store.schema import event_audience, events
+
+__all__ = ["StoredEvent", "append", "last_seq", "list_after"]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    seq: int
+    id: str
+    type: str
+    time: float
+    data: dict[str, Any]
+
+
+def append(
+    conn: Connection, type: str, data: dict[str, Any], audience: Iterable[str], now: float
+) -> int:
+    """Append an event visible to ``audience`` (party ids); returns its sequence number."""
+    result = conn.execute(
+        events.insert().values(id=str(uuid.uuid4()), type=type, time=now, data=_json.dumps(data))
+    )
+    seq = result.inserted_primary_key[0] if result.inserted_primary_key else None
+    assert isinstance(seq, int)
+    for party_id in sorted(set(audience)):
+        conn.execute(event_audience.insert().values(party_id=party_id, seq=seq))
+    return seq
+
+
+def list_after(conn: Connection, party_id: str | None, after: int, limit: int) -> list[StoredEvent]:
+    """Events after ``after`` visible to a party (every event when ``party_id`` is None)."""
+    if party_id is None:
+        q = select(events).where(events.c.seq > after)
+    else:
+        q = (
+            select(events)
+            .join(event_audience, event_audience.c.seq == events.c.seq)
+            .where(event_audience.c.party_id == party_id, events.c.seq > after)
+        )
+    q = q.order_by(events.c.seq).limit(limit)
+    return [
+        StoredEvent(r["seq"], r["id"], r["type"], r["time"], _json.loads(r["data"]))
+        for r in conn.execute(q).mappings()
+    ]
+
+
+def last_seq(conn: Connection) -> int:
+    return int(conn.execute(select(func.max(events.c.seq))).scalar() or 0)

@@ -1,0 +1,29 @@
+"""The Alembic history and the schema module describe the same database."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from skyshare.store.database import open_database
+from skyshare.store.schema import metadata
+
+
+def test_migrations_produce_the_schema(tmp_path: Path) -> None:
+    db = open_database(str(tmp_path / "m.db"))
+    with db.write_engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    db.dispose()
+    assert diff == []
+
+
+def test_database_is_wal_and_migrating_twice_is_harmless(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    open_database(str(path)).dispose()
+    open_database(str(path)).dispose()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
