@@ -296,12 +296,26 @@ def _candidates(s: _State, speed: F64, climb: F64, p: TacticalParams) -> Iterato
         _level_pairs(points, s.alt_m, level, radius, p.vertical_m),
         _climbing_pairs(points, level, radius),
     )
-    for all_i, all_j in found:
-        for start in range(0, int(all_i.shape[0]), _CHUNK_PAIRS):
-            i = all_i[start : start + _CHUNK_PAIRS]
-            j = all_j[start : start + _CHUNK_PAIRS]
-            keep = _within_bounds(s, points, speed, climb, i, j, p)
-            yield i[keep], j[keep]
+    for all_i, all_j in _batched(found, _CHUNK_PAIRS):
+        keep = _within_bounds(s, points, speed, climb, all_i, all_j, p)
+        yield all_i[keep], all_j[keep]
+
+
+def _batched(found: Iterable[tuple[I64, I64]], size: int) -> Iterator[tuple[I64, I64]]:
+    """Regroup pair arrays into chunks of about ``size``: few numpy calls, bounded memory."""
+    held_i: list[I64] = []
+    held_j: list[I64] = []
+    count = 0
+    for i, j in found:
+        for start in range(0, int(i.shape[0]), size):
+            held_i.append(i[start : start + size])
+            held_j.append(j[start : start + size])
+            count += int(held_i[-1].shape[0])
+            if count >= size:
+                yield np.concatenate(held_i), np.concatenate(held_j)
+                held_i, held_j, count = [], [], 0
+    if count:
+        yield np.concatenate(held_i), np.concatenate(held_j)
 
 
 def _level_pairs(
