@@ -26,4 +26,4 @@ def test_database_is_wal_and_migrating_twice_is_harmless(tmp_path: Path) -> None
     open_database(str(path)).dispose()
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0002"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 
 from fastapi import FastAPI
 
@@ -13,17 +16,38 @@ from skyshare.api.routes import agreement, conflicts, events, notices, parties, 
 from skyshare.notify.bell import Bell
 from skyshare.services.context import Context
 
-__all__ = ["Settings", "create_app"]
+__all__ = ["Settings", "Worker", "create_app"]
+
+#: A background loop run for the life of the app: ``await worker(context, stop)`` must return
+#: soon after ``stop`` is set. Workers never block the event loop (they use threads for I/O).
+Worker = Callable[[Context, asyncio.Event], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
     body_limit_bytes: int = MIB
     states_limit_bytes: int = 8 * MIB
+    #: Background loops to run (detection cycle, webhook relay, checkpoints, ...).
+    workers: tuple[Worker, ...] = field(default=())
 
 
 def create_app(settings: Settings, context: Context) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(w(context, stop)) for w in settings.workers]
+        try:
+            yield
+        finally:
+            stop.set()
+            for t in tasks:
+                try:
+                    await asyncio.wait_for(t, 5.0)
+                except (TimeoutError, asyncio.CancelledError):
+                    t.cancel()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="skyshare",
         version=__version__,
         description="Deconfliction for operators who share airspace but not plans.",

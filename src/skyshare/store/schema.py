@@ -24,17 +24,24 @@ from sqlalchemy import (
 __all__ = [
     "adoptions",
     "agreements",
+    "aircraft",
     "audit",
+    "checkpoints",
     "conflict_parties",
     "conflicts",
     "counters",
+    "drills",
     "event_audience",
     "events",
+    "leases",
+    "messages",
     "meta",
     "metadata",
     "notices",
     "parties",
     "restrictions",
+    "states",
+    "webhook_deliveries",
 ]
 
 metadata = MetaData()
@@ -178,4 +185,111 @@ audit = Table(
     Column("hash", String(64), nullable=False),
     Column("record", Text, nullable=False),
     Column("readers", Text, nullable=False),
+)
+
+# --- live operations (revision 0002) ---------------------------------------------------------
+
+aircraft = Table(
+    "aircraft",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("party_id", String(36), ForeignKey("parties.id"), nullable=False),
+    Column("time", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lng", Float, nullable=False),
+    Column("altitude_m", Float, nullable=False),
+    Column("ground_speed_mps", Float, nullable=False),
+    Column("track_deg", Float, nullable=False),
+    Column("vertical_rate_mps", Float, nullable=False),
+    Column("first_seen", Float, nullable=False),
+    Column("received_at", Float, nullable=False),
+    Index("ix_aircraft_time", "time"),
+)
+
+states = Table(
+    "states",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("aircraft_id", String(64), nullable=False),
+    Column("party_id", String(36), nullable=False),
+    Column("time", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lng", Float, nullable=False),
+    Column("altitude_m", Float, nullable=False),
+    Column("ground_speed_mps", Float, nullable=False),
+    Column("track_deg", Float, nullable=False),
+    Column("vertical_rate_mps", Float, nullable=False),
+    Column("received_at", Float, nullable=False),
+    Index("ix_states_time", "time"),
+    Index("ix_states_aircraft_time", "aircraft_id", "time"),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("party_id", String(36), ForeignKey("parties.id"), nullable=False),
+    Column("event_seq", Integer, ForeignKey("events.seq"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", Float, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("last_status", Integer, nullable=True),
+    Column("created_at", Float, nullable=False),
+    Column("delivered_at", Float, nullable=True),
+    Index("ix_deliveries_due", "status", "next_attempt_at"),
+    Index("ix_deliveries_party", "party_id", "id"),
+)
+
+# --- hotline (revision 0002) -----------------------------------------------------------------
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("sender", String(36), ForeignKey("parties.id"), nullable=False),
+    Column("recipient", String(36), ForeignKey("parties.id"), nullable=False),
+    Column("conflict_id", String(36), nullable=True),
+    Column("template", String(64), nullable=True),
+    Column("params", Text, nullable=True),
+    Column("text", Text, nullable=True),
+    Column("sent_at", Float, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("signature", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("acknowledged_at", Float, nullable=True),
+    Column("ack_signature", Text, nullable=True),
+    Column("overdue_at", Float, nullable=True),
+    Index("ix_messages_sender", "sender", "created_at"),
+    Index("ix_messages_recipient", "recipient", "created_at"),
+)
+
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("n", Integer, primary_key=True, autoincrement=False),
+    Column("hash", String(64), nullable=False),
+    Column("time", Text, nullable=False),
+    Column("signature", Text, nullable=False),
+)
+
+drills = Table(
+    "drills",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("party_id", String(36), ForeignKey("parties.id"), nullable=False),
+    Column("message_id", String(36), nullable=False),
+    Column("sent_at", Float, nullable=False),
+    Column("acknowledged_at", Float, nullable=True),
+    Column("missed", Boolean, nullable=False),
+    Index("ix_drills_sent", "sent_at"),
+)
+
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(64), nullable=False),
+    Column("expires_at", Float, nullable=False),
 )
