@@ -37,7 +37,9 @@ def parse_rfc3339(text: str, *, field: str | None = None) -> float:
     try:
         dt = datetime.fromisoformat(f"{y}-{mo}-{d}T{h}:{mi}:{sec}{zone.upper()}")
     except ValueError as exc:
-        raise InvalidInput(f"{text[:40]!r} is not a valid date and time: {exc}.", field=field) from exc
+        raise InvalidInput(
+            f"{text[:40]!r} is not a valid date and time: {exc}.", field=field
+        ) from exc
     frac = float(frac_text) if frac_text else 0.0
     return dt.timestamp() + frac
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -20,7 +21,7 @@ __all__ = ["Settings", "Worker", "create_app"]
 
 #: A background loop run for the life of the app: ``await worker(context, stop)`` must return
 #: soon after ``stop`` is set. Workers never block the event loop (they use threads for I/O).
-Worker = Callable[[Context, asyncio.Event], Awaitable[None]]
+Worker = Callable[[Context, asyncio.Event], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,11 +98,6 @@ def canonical_json_reference(obj: Any) -> bytes:
         ) from exc
     except rfc8785.CanonicalizationError as exc:
         raise InvalidInput(f"This value has no canonical JSON form (RFC 8785): {exc}.") from exc
-    except UnicodeEncodeError as exc:
-        raise InvalidInput(
-            "JSON strings must be valid Unicode; a lone surrogate has no UTF-8 form "
-            "(RFC 8785 §3.2.2.2)."
-        ) from exc
 
 
 def _plain(obj: Any) -> Any:

@@ -147,27 +147,41 @@ def box_cap(
     return clat, _wrap_lng(clng), min(math.pi, radius + 1e-9)
 
 
+def _unit_components(lat: FloatArray, lng: FloatArray) -> tuple[FloatArray, ...]:
+    phi, lam = np.radians(lat), np.radians(lng)
+    c = np.cos(phi)
+    return c * np.cos(lam), c * np.sin(lam), np.sin(phi)
+
+
 def _edge_deviation_m(
     lat0: FloatArray, lng0: FloatArray, lat1: FloatArray, lng1: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """Largest distance of each lng/lat-straight edge from its great-circle chord, and length.
 
     Sampled at the quarter points, so an edge whose curvature changes sign (one crossing
-    the equator) is not judged straight by its midpoint alone.
+    the equator) is not judged straight by its midpoint alone. Written on components: these
+    arrays are small and numpy's per-call overhead dominates.
     """
-    p0 = latlng_to_unit(lat0, lng0)
-    p1 = latlng_to_unit(lat1, lng1)
-    normal = np.cross(p0, p1)
-    nn = np.linalg.norm(normal, axis=-1)
+    ax, ay, az = _unit_components(lat0, lng0)
+    bx, by, bz = _unit_components(lat1, lng1)
+    nx, ny, nz = ay * bz - az * by, az * bx - ax * bz, ax * by - ay * bx
+    nn = np.sqrt(nx * nx + ny * ny + nz * nz)
+    length = np.arctan2(nn, ax * bx + ay * by + az * bz) * EARTH_RADIUS_M
     degenerate = nn < 1e-15
-    normal = normal / np.where(degenerate, 1.0, nn)[:, None]
+    inv = 1.0 / np.where(degenerate, 1.0, nn)
+    dlat, dlng = lat1 - lat0, lng1 - lng0
     dev = np.zeros_like(lat0)
     for t in (0.25, 0.5, 0.75):
-        s = latlng_to_unit(lat0 + t * (lat1 - lat0), lng0 + t * (lng1 - lng0))
-        off_plane = np.arcsin(np.clip(np.abs(np.sum(s * normal, axis=-1)), 0.0, 1.0))
-        near_end = np.minimum(central_angle(s, p0), central_angle(s, p1))
-        dev = np.maximum(dev, np.where(degenerate, near_end, off_plane))
-    return dev * EARTH_RADIUS_M, central_angle(p0, p1) * EARTH_RADIUS_M
+        sx, sy, sz = _unit_components(lat0 + t * dlat, lng0 + t * dlng)
+        off = np.abs(sx * nx + sy * ny + sz * nz) * inv
+        dev = np.maximum(dev, np.arcsin(np.minimum(off, 1.0)))
+        if degenerate.any():
+            s = np.stack([sx, sy, sz], axis=-1)[degenerate]
+            p0 = np.stack([ax, ay, az], axis=-1)[degenerate]
+            p1 = np.stack([bx, by, bz], axis=-1)[degenerate]
+            near = np.minimum(central_angle(s, p0), central_angle(s, p1))
+            dev[degenerate] = np.maximum(dev[degenerate], near)
+    return dev * EARTH_RADIUS_M, length
 
 
 def _densify_edges(

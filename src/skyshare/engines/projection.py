@@ -56,7 +56,7 @@ def unit_to_latlng(xyz: FloatArray) -> tuple[FloatArray, FloatArray]:
 
 
 def central_angle(a: FloatArray, b: FloatArray) -> FloatArray:
-    """Great-circle angle in radians between unit vectors, accurate at every distance.
+    """Great-circle angle in radians between unit vectors ``(..., 3)``, at every distance.
 
     ``atan2(|a×b|, a·b)`` keeps full precision for tiny and near-antipodal angles, where
     ``acos`` of the dot product loses it.
@@ -64,8 +64,14 @@ def central_angle(a: FloatArray, b: FloatArray) -> FloatArray:
     >>> float(central_angle(np.array([1.0, 0, 0]), np.array([0, 1.0, 0]))) == np.pi / 2
     True
     """
-    cross = np.cross(a, b)
-    angle: FloatArray = np.arctan2(np.linalg.norm(cross, axis=-1), np.sum(a * b, axis=-1))
+    ax, ay, az = a[..., 0], a[..., 1], a[..., 2]
+    bx, by, bz = b[..., 0], b[..., 1], b[..., 2]
+    cx = ay * bz - az * by
+    cy = az * bx - ax * bz
+    cz = ax * by - ay * bx
+    angle: FloatArray = np.arctan2(
+        np.sqrt(cx * cx + cy * cy + cz * cz), ax * bx + ay * by + az * bz
+    )
     return angle
 
 

@@ -493,19 +493,21 @@ def _hits(
     groups: dict[str, list[int]] = {}
     for n, k in enumerate(keys):
         groups.setdefault(k, []).append(n)
+    qi_l, vj_l, d_l = qi.tolist(), vj.tolist(), dist.tolist()
+    v_l, s_l, e_l = vgap.tolist(), start.tolist(), end.tolist()
     out = []
     for k in sorted(groups):
         g = groups[k]
-        t0 = float(start[g].min())
-        t1 = float(end[g].max())
+        t0 = min(s_l[n] for n in g)
+        t1 = max(e_l[n] for n in g)
         out.append(
             StrategicHit(
                 key=k,
-                min_horizontal_m=float(dist[g].min()),
-                min_vertical_m=float(vgap[g].min()),
+                min_horizontal_m=min(d_l[n] for n in g),
+                min_vertical_m=min(v_l[n] for n in g),
                 time_start_s=t0 if math.isfinite(t0) else None,
                 time_end_s=t1 if math.isfinite(t1) else None,
-                volume_pairs=tuple(sorted({(int(qi[n]), int(vj[n])) for n in g})),
+                volume_pairs=tuple(sorted({(qi_l[n], vj_l[n]) for n in g})),
             )
         )
     return out
