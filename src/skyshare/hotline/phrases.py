@@ -248,7 +248,12 @@ class _Time:
             raise InvalidInput(
                 f"{field} must be an RFC 3339 time string; got {_kind_of(value)}.", field=field
             )
-        return parse_rfc3339(value, field=field)
+        try:
+            return parse_rfc3339(value, field=field)
+        except InvalidInput as exc:
+            raise InvalidInput(
+                f"{field} must be an RFC 3339 time: {exc.message}", field=field
+            ) from exc
 
     def render(self, value: float, language: _Language) -> str:
         moment: datetime = to_datetime(value)
