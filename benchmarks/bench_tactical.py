@@ -68,12 +68,22 @@ def traffic(n: int, *, where: str, seed: int = 1) -> dict[str, F64]:
 
 
 def median_s(fn: Any, repeat: int) -> float:
-    times = []
+    """Median wall time of ``repeat`` calls."""
+    return timed(fn, repeat)[0]
+
+
+def timed(fn: Any, repeat: int) -> tuple[float, float]:
+    """Median wall and median CPU time of ``repeat`` calls.
+
+    CPU time is what one core spends; on a shared machine it is steadier than wall time.
+    """
+    wall, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        w0, c0 = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        wall.append(time.perf_counter() - w0)
+        cpu.append(time.process_time() - c0)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def check_equal_to_reference(n: int) -> None:
@@ -98,11 +108,12 @@ def one_size(n: int, where: str, repeat: int) -> dict[str, Any]:
     """Run in a child process: the median time and this process's peak RSS."""
     t = traffic(n, where=where)
     result = tactical.detect(**t, params=PARAMS)  # warm-up, and the counts
-    med = median_s(lambda: tactical.detect(**t, params=PARAMS), repeat)
+    med, cpu = timed(lambda: tactical.detect(**t, params=PARAMS), repeat)
     return {
         "n": n,
         "where": where,
         "median_s": med,
+        "cpu_s": cpu,
         "repeat": repeat,
         "candidates": result.candidates,
         "conflicts": len(result.conflicts),
@@ -133,6 +144,13 @@ def _on_bluesky_clamp(t: dict[str, F64], i: int, j: int) -> bool:
         return False
     excess = abs(t["alt_m"][j] - t["alt_m"][i]) - PARAMS.vertical_m
     return bool(0.0 <= excess <= 1e-6 * PARAMS.lookahead_s)
+
+
+def _level_at_minimum(t: dict[str, F64], i: int, j: int) -> bool:
+    """A level pair whose altitudes differ by the vertical minimum up to rounding."""
+    if t["vs_mps"][j] - t["vs_mps"][i] != 0.0:
+        return False
+    return bool(abs(abs(t["alt_m"][j] - t["alt_m"][i]) - PARAMS.vertical_m) < 1e-6)
 
 
 def compare_with_bluesky(sizes: list[int]) -> None:
@@ -169,16 +187,94 @@ def compare_with_bluesky(sizes: list[int]) -> None:
         # pair must agree.
         clamp = {p for p in their_pairs - ours_pairs if _on_bluesky_clamp(t, *p)}
         assert ours_pairs == their_pairs - clamp, (n, ours_pairs ^ their_pairs)
+        rounded_in = sum(_level_at_minimum(t, i, j) for i, j in ours_pairs)
         ours_los = set(zip(ours.los.i.tolist(), ours.los.j.tolist(), strict=True))
         assert ours_los == {(min(a, b), max(a, b)) for a, b in theirs[1]}
-        ours_s = median_s(lambda t=t: tactical.detect(**t, params=PARAMS), 7)
-        theirs_s = median_s(run_bs, 3)
+        ours_s = timed(lambda t=t: tactical.detect(**t, params=PARAMS), 7)[1]
+        theirs_s = timed(run_bs, 3)[1]
         print(
             f"BlueSky StateBased at {n:>5} aircraft: same pairs ({len(ours_pairs)} conflicts, "
-            f"{len(ours_los)} LoS; {len(clamp)} more in BlueSky, all on its dvs clamp); "
-            f"BlueSky {theirs_s * 1e3:8.1f} ms, skyshare {ours_s * 1e3:6.2f} ms, "
+            f"{len(ours_los)} LoS, {rounded_in} of them level 1,000 ft apart rounded inside; "
+            f"{len(clamp)} more in BlueSky, all on its dvs clamp); "
+            f"CPU BlueSky {theirs_s * 1e3:8.1f} ms, skyshare {ours_s * 1e3:6.2f} ms, "
             f"ratio {theirs_s / ours_s:5.0f}x"
         )
+
+
+def write_terminal_recording(path: str, flights: int, duration_s: int, seed: int = 5) -> int:
+    """Dense terminal-area traffic as a skyshare CSV recording at 1 Hz; returns the row count.
+
+    ``flights`` straight-line flights of 25 minutes each, starting at random over
+    ``duration_s``, converging on one point from 60 km out, 1,000-5,000 m, a third of them
+    climbing or descending.
+    """
+    from skyshare.timefmt import format_rfc3339
+
+    rng = np.random.default_rng(seed)
+    t0 = 1795514400
+    starts = rng.integers(0, max(duration_s - 1500, 1), flights)
+    bearing = rng.uniform(0.0, 2 * math.pi, flights)
+    trk = (np.degrees(bearing) + 180.0 + rng.uniform(-30.0, 30.0, flights)) % 360.0
+    gs = rng.uniform(80.0, 160.0, flights)
+    vs = np.where(rng.random(flights) < 1 / 3, rng.uniform(-5.0, 5.0, flights), 0.0)
+    alt0 = rng.choice(np.arange(1000.0, 5001.0, 150.0), flights)
+    rows = 0
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(
+            "time,aircraft_id,lat,lng,altitude_m,ground_speed_mps,track_deg,vertical_rate_mps\n"
+        )
+        records = []
+        for k in range(flights):
+            t = np.arange(1500.0)
+            north = 60_000.0 * np.cos(bearing[k]) + gs[k] * np.cos(np.radians(trk[k])) * t
+            east = 60_000.0 * np.sin(bearing[k]) + gs[k] * np.sin(np.radians(trk[k])) * t
+            lat = 35.0 + north / 111_194.93
+            lng = 36.0 + east / (111_194.93 * math.cos(math.radians(35.0)))
+            alt = np.clip(alt0[k] + vs[k] * t, 300.0, 6000.0)
+            for n in range(1500):
+                records.append((int(starts[k]) + n, k, lat[n], lng[n], alt[n]))
+        records.sort()
+        for tt, k, la, ln, al in records:
+            fh.write(
+                f"{format_rfc3339(t0 + tt)},F{k:03d},{la:.6f},{ln:.6f},{al:.1f},"
+                f"{gs[k]:.1f},{trk[k]:.1f},{vs[k]:.2f}\n"
+            )
+            rows += 1
+    return rows
+
+
+def bench_replay(flights: int, duration_s: int) -> None:
+    import os
+    import tempfile
+
+    from skyshare.recordings.auto import read_recording
+    from skyshare.recordings.replay import replay
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "terminal.csv")
+        rows = write_terminal_recording(path, flights, duration_s)
+        start = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        exe = os.path.join(os.path.dirname(sys.executable), "skyshare")
+        done = subprocess.run([exe, "replay", path], capture_output=True, text=True, check=True)
+        total_s = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        total_cpu_s = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        from pathlib import Path
+
+        start = time.perf_counter()
+        rec = read_recording(Path(path))
+        read_s = time.perf_counter() - start
+        start = time.perf_counter()
+        encounters = replay(rec, PARAMS, step_s=5.0)
+        replay_s = time.perf_counter() - start
+    assert len(encounters) == len(done.stdout.splitlines())
+    print(
+        f"replay: {rows:,} rows, {flights} flights over {duration_s / 3600:.1f} h, step 5 s: "
+        f"skyshare replay {total_s:.1f} s wall, {total_cpu_s:.1f} s CPU end to end; in process: "
+        f"read {read_s:.1f} s, "
+        f"detection and encounters {replay_s:.1f} s; {len(encounters)} encounters"
+    )
 
 
 def main() -> None:
@@ -199,11 +295,16 @@ def main() -> None:
     for n, where, repeat in sizes:
         row = run_child(n, where, repeat)
         print(
-            f"{n:>9,} aircraft ({where}): median {row['median_s'] * 1e3:9.1f} ms of {repeat}, "
+            f"{n:>9,} aircraft ({where}): median {row['median_s'] * 1e3:9.1f} ms wall, "
+            f"{row['cpu_s'] * 1e3:9.1f} ms CPU of {repeat}, "
             f"{row['candidates']:>11,} candidates, {row['conflicts']:>8,} conflicts, "
             f"{row['los']:>6,} LoS, peak RSS {row['peak_rss_mib']:7.0f} MiB"
         )
     compare_with_bluesky([300] if args.quick else [1000, 3000])
+    if args.quick:
+        bench_replay(20, 1800)
+    else:
+        bench_replay(200, 3 * 3600)
 
 
 if __name__ == "__main__":

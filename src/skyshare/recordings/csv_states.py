@@ -8,13 +8,15 @@ seconds) and may add ``on_ground`` (true/false).
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import functools
+import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from skyshare.errors import InvalidInput
-from skyshare.recordings._base import Recording, RowError, Snapshot, build_recording, number
+from skyshare.recordings._base import F64, Recording, RowError, Snapshot, number
 from skyshare.recordings._base import open_text as _open_text
 from skyshare.timefmt import parse_rfc3339
 
@@ -33,11 +35,34 @@ _TRUE = {"true", "1", "yes", "t"}
 _FALSE = {"false", "0", "no", "f", ""}
 
 
-def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    """``(line number, {column: text})`` per non-blank data row, after checking the header."""
-    lines = _open_text(path)
-    reader = csv.reader(lines)
+_RANGES: dict[str, tuple[float, float]] = {
+    "lat": (-90.0, 90.0),
+    "lng": (-180.0, 180.0),
+    "altitude_m": (-math.inf, math.inf),
+    "ground_speed_mps": (0.0, math.inf),
+    "track_deg": (-360.0, 360.0),
+    "vertical_rate_mps": (-math.inf, math.inf),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """The data rows of a CSV file as text columns, with each row's line number."""
+
+    path: Path
+    lineno: list[int]
+    columns: dict[str, list[str]]
+
+    def fail(self, row: int, message: str) -> InvalidInput:
+        return InvalidInput(f"{self.path}:{self.lineno[row]}: {message}")
+
+
+def _table(path: Path, required: tuple[str, ...]) -> _Table:
+    """Read and check the header and the field count of every row."""
+    reader = csv.reader(_open_text(path))
     header: list[str] | None = None
+    linenos: list[int] = []
+    rows: list[list[str]] = []
     for lineno, fields in enumerate(reader, start=1):
         if not fields or all(not f.strip() for f in fields):
             continue
@@ -54,59 +79,68 @@ def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str
             raise InvalidInput(
                 f"{path}:{lineno}: {len(fields)} fields where the header has {len(header)}."
             )
-        yield lineno, dict(zip(header, fields, strict=True))
+        linenos.append(lineno)
+        rows.append(fields)
     if header is None:
         raise InvalidInput(f"{path}:1: empty file; expected a header with {', '.join(required)}.")
+    texts = list(zip(*rows, strict=True)) if rows else [()] * len(header)
+    return _Table(path, linenos, {name: list(col) for name, col in zip(header, texts, strict=True)})
 
 
-def _state(row: dict[str, str]) -> tuple[str, float, float, float, float, float, float]:
-    aircraft_id = row["aircraft_id"].strip()
-    if not aircraft_id:
-        raise RowError("aircraft_id is empty.")
-    return (
-        aircraft_id,
-        number(row["lat"], "lat", low=-90.0, high=90.0),
-        number(row["lng"], "lng", low=-180.0, high=180.0),
-        number(row["altitude_m"], "altitude_m"),
-        number(row["ground_speed_mps"], "ground_speed_mps", low=0.0),
-        number(row["track_deg"], "track_deg", low=-360.0, high=360.0),
-        number(row["vertical_rate_mps"], "vertical_rate_mps"),
-    )
+def _floats(table: _Table, name: str) -> F64:
+    """A numeric column, parsed at C speed; on any bad value, the first bad row is named."""
+    low, high = _RANGES[name]
+    texts = table.columns[name]
+    try:
+        values = np.array(texts, dtype=np.float64).reshape(-1)
+        ok = bool(np.all(np.isfinite(values) & (values >= low) & (values <= high)))
+    except ValueError:
+        ok = False
+    if not ok:
+        for row, text in enumerate(texts):
+            try:
+                number(text, name, low=low, high=high)
+            except RowError as exc:
+                raise table.fail(row, str(exc)) from None
+    return values
+
+
+def _ids(table: _Table) -> list[str]:
+    ids = [text.strip() for text in table.columns["aircraft_id"]]
+    for row, aircraft_id in enumerate(ids):
+        if not aircraft_id:
+            raise table.fail(row, "aircraft_id is empty.")
+    return ids
 
 
 def read_snapshot(path: Path) -> Snapshot:
     """One state per aircraft; a repeated ``aircraft_id`` is an error."""
+    table = _table(path, COLUMNS)
+    arrays = {name: _floats(table, name) for name in COLUMNS[1:]}
+    ids = _ids(table)
     seen: dict[str, int] = {}
-    states: list[tuple[str, float, float, float, float, float, float]] = []
-    for lineno, row in _rows(path, COLUMNS):
-        try:
-            state = _state(row)
-        except RowError as exc:
-            raise InvalidInput(f"{path}:{lineno}: {exc}") from None
-        if state[0] in seen:
-            raise InvalidInput(
-                f"{path}:{lineno}: aircraft {state[0]!r} already has a state on line "
-                f"{seen[state[0]]}; a snapshot holds one state per aircraft."
+    for row, aircraft_id in enumerate(ids):
+        if aircraft_id in seen:
+            raise table.fail(
+                row,
+                f"aircraft {aircraft_id!r} already has a state on line "
+                f"{table.lineno[seen[aircraft_id]]}; a snapshot holds one state per aircraft.",
             )
-        seen[state[0]] = lineno
-        states.append(state)
-    cols = list(zip(*states, strict=True)) if states else [()] * 7
-
-    def f(k: int) -> np.ndarray[tuple[int], np.dtype[np.float64]]:
-        return np.array(cols[k], dtype=np.float64).reshape(-1)
-
+        seen[aircraft_id] = row
     return Snapshot(
-        aircraft_id=[str(x) for x in cols[0]],
-        lat_deg=f(1),
-        lng_deg=f(2),
-        alt_m=f(3),
-        gs_mps=f(4),
-        trk_deg=f(5),
-        vs_mps=f(6),
+        aircraft_id=ids,
+        lat_deg=arrays["lat"],
+        lng_deg=arrays["lng"],
+        alt_m=arrays["altitude_m"],
+        gs_mps=arrays["ground_speed_mps"],
+        trk_deg=arrays["track_deg"],
+        vs_mps=arrays["vertical_rate_mps"],
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def _time(text: str) -> float:
+    """Epoch seconds from a number or RFC 3339; cached since many rows share one time."""
     text = text.strip()
     try:
         return number(text, "time")
@@ -120,17 +154,32 @@ def _time(text: str) -> float:
 
 def read_recording(path: Path) -> Recording:
     """Time-stamped states: the snapshot columns plus ``time`` (and optional ``on_ground``)."""
-    index: dict[str, int] = {}
-    rows: list[tuple[float, int, float, float, float, float, float, float, bool]] = []
-    for lineno, row in _rows(path, ("time", *COLUMNS)):
+    table = _table(path, ("time", *COLUMNS))
+    times: list[float] = []
+    for row, text in enumerate(table.columns["time"]):
         try:
-            t = _time(row["time"])
-            aircraft_id, lat, lng, alt, gs, trk, vs = _state(row)
-            flag = row.get("on_ground", "").strip().lower()
-            if flag not in _TRUE | _FALSE:
-                raise RowError(f"on_ground must be true or false, not {flag!r}.")
+            times.append(_time(text))
         except RowError as exc:
-            raise InvalidInput(f"{path}:{lineno}: {exc}") from None
-        k = index.setdefault(aircraft_id, len(index))
-        rows.append((t, k, lat, lng, alt, gs, trk, vs, flag in _TRUE))
-    return build_recording(list(index), rows)
+            raise table.fail(row, str(exc)) from None
+    arrays = {name: _floats(table, name) for name in COLUMNS[1:]}
+    ids = _ids(table)
+    index: dict[str, int] = {}
+    aircraft = np.array([index.setdefault(a, len(index)) for a in ids], dtype=np.int64)
+    flags = [f.strip().lower() for f in table.columns.get("on_ground", [""] * len(ids))]
+    for row, flag in enumerate(flags):
+        if flag not in _TRUE and flag not in _FALSE:
+            raise table.fail(row, f"on_ground must be true or false, not {flag!r}.")
+    time_s = np.array(times, dtype=np.float64).reshape(-1)
+    order = np.argsort(time_s, kind="stable")
+    return Recording(
+        ids=list(index),
+        time_s=time_s[order],
+        aircraft=aircraft[order],
+        lat_deg=arrays["lat"][order],
+        lng_deg=arrays["lng"][order],
+        alt_m=arrays["altitude_m"][order],
+        gs_mps=arrays["ground_speed_mps"][order],
+        trk_deg=arrays["track_deg"][order],
+        vs_mps=arrays["vertical_rate_mps"][order],
+        on_ground=np.array([f in _TRUE for f in flags], dtype=np.bool_).reshape(-1)[order],
+    )
