@@ -132,7 +132,7 @@ def run_child(n: int, where: str, repeat: int) -> dict[str, Any]:
 def bluesky_detector() -> Any | None:
     try:
         with contextlib.redirect_stdout(io.StringIO()):
-            from bluesky.traffic.asas.statebased import StateBased
+            from bluesky.traffic.asas.statebased import StateBased  # type: ignore[import-untyped, import-not-found, unused-ignore]
     except ImportError:
         return None
     return StateBased.detect
