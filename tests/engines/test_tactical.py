@@ -295,3 +295,30 @@ def test_chord_never_exceeds_model_distance(
 )
 def test_wrap_is_half_open(angle: float, wrapped: float) -> None:
     assert float(tactical._wrap_pi(np.array([angle]))[0]) == pytest.approx(wrapped)
+
+
+@pytest.mark.parametrize(("query_chunk", "pair_chunk", "bands"), [(7, 50, 4096), (1, 1, 2)])
+def test_chunk_boundaries_lose_nothing(
+    monkeypatch: pytest.MonkeyPatch, query_chunk: int, pair_chunk: int, bands: int
+) -> None:
+    """Tiny chunks and few, wide altitude bands must give the same answer as one big pass."""
+    monkeypatch.setattr(tactical, "_QUERY_CHUNK", query_chunk)
+    monkeypatch.setattr(tactical, "_CHUNK_PAIRS", pair_chunk)
+    monkeypatch.setattr(tactical, "_MAX_BANDS", bands)
+    rng = np.random.default_rng(5)
+    n = 250
+    t = Traffic(
+        lat_deg=rng.uniform(-0.8, 0.8, n),
+        lng_deg=rng.uniform(-0.8, 0.8, n),
+        alt_m=np.where(
+            rng.random(n) < 0.7,
+            rng.choice(np.arange(6096.0, 12500.0, 304.8), n),
+            rng.uniform(6000.0, 12500.0, n),
+        ),
+        gs_mps=rng.uniform(200.0, 260.0, n),
+        trk_deg=rng.uniform(0.0, 360.0, n),
+        vs_mps=np.where(rng.random(n) < 0.3, rng.uniform(-15.0, 15.0, n), 0.0),
+    )
+    fast = run_fast(t, TacticalParams())
+    assert len(fast.conflicts) > 20
+    assert_same(fast, run_slow(t, TacticalParams()))
