@@ -17,12 +17,13 @@ from starlette.responses import Response
 from skyshare.api.deps import CallerDep, ContextDep
 from skyshare.errors import InvalidInput
 from skyshare.notify.bell import Bell
-from skyshare.services.events import events_after
+from skyshare.services.events import events_after, last_seq
 
 router = APIRouter(prefix="/v1", tags=["events"])
 
 #: Longest a stream waits for the bell before looking at the outbox anyway.
 POLL_S = 1.0
+_LAST_SEQ = "X-Skyshare-Last-Seq"
 
 
 @router.get("/events", response_model=None)
@@ -35,14 +36,21 @@ def events(
     accept: str | None = Header(None),
     limit: int = Query(1000, ge=1, le=10_000),
 ) -> Response:
-    """Events after ``after`` (or ``Last-Event-ID``), oldest first."""
+    """Events after ``after`` (or ``Last-Event-ID``), oldest first.
+
+    Every response carries ``X-Skyshare-Last-Seq``, the newest sequence number at the time of
+    the request, so a client can load its snapshot and then follow the stream from there.
+    """
     start = after or 0
     if last_event_id is not None:
         if not last_event_id.strip().isdigit():
             raise InvalidInput("Last-Event-ID must be a sequence number.", field="Last-Event-ID")
         start = max(start, int(last_event_id))
     if accept is not None and "application/json" in accept and "text/event-stream" not in accept:
-        return JSONResponse(events_after(ctx, caller, start, limit))
+        newest = last_seq(ctx)
+        return JSONResponse(
+            events_after(ctx, caller, start, limit), headers={_LAST_SEQ: str(newest)}
+        )
     bell: Bell = request.app.state.bell
 
     async def stream() -> AsyncIterator[dict[str, Any]]:
@@ -61,4 +69,4 @@ def events(
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(rung.wait(), POLL_S)
 
-    return EventSourceResponse(stream(), ping=15)
+    return EventSourceResponse(stream(), ping=15, headers={_LAST_SEQ: str(last_seq(ctx))})
