@@ -17,6 +17,7 @@ from skyshare.audit.chain import (
     GENESIS,
     AuditEntry,
     Checkpoint,
+    StoredEntry,
     VerifyResult,
     entry_hash,
     read_export,
@@ -24,6 +25,7 @@ from skyshare.audit.chain import (
     verify_chain,
     verify_checkpoints,
     verify_export,
+    verify_stored_chain,
     write_export,
 )
 from skyshare.audit.jcs import canonical_json_reference
@@ -506,3 +508,64 @@ def test_audit_and_hotline_stay_free_of_the_service_layers() -> None:
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == ""
+
+
+def tamperings() -> dict[str, list[AuditEntry]]:
+    """One of each single change, every record still present: the catalog for the fast twin."""
+    k = 17
+    edit = list(CHAIN)
+    edit[k - 1] = edited(edit[k - 1], to="forged")
+    relinked = list(edit)
+    bad = relinked[k - 1]
+    assert bad.record is not None
+    relinked[k - 1] = dataclasses.replace(bad, hash=entry_hash(bad.prev_hash, bad.record))
+    swapped = list(CHAIN)
+    swapped[k - 1], swapped[k] = swapped[k], swapped[k - 1]
+    rec = {"type": "message.sent", "time": CHAIN[k - 1].time, "to": "red", "text": "forged"}
+    prev = CHAIN[k - 2].hash
+    forged = AuditEntry(k, rec["time"], rec["type"], prev, entry_hash(prev, rec), rec)
+    shifted = [dataclasses.replace(e, n=e.n + 1) for e in CHAIN[k - 1 :]]
+    return {
+        "honest": list(CHAIN),
+        "edit": edit,
+        "edit and rehash": relinked,
+        "delete": CHAIN[: k - 1] + CHAIN[k:],
+        "delete and renumber": CHAIN[: k - 1]
+        + [dataclasses.replace(e, n=e.n - 1) for e in CHAIN[k:]],
+        "swap": swapped,
+        "insert": [*CHAIN[: k - 1], forged, *shifted],
+        "duplicate": [*CHAIN[:17], CHAIN[16], *CHAIN[17:]],
+        "type column": [*CHAIN[:4], dataclasses.replace(CHAIN[4], type="x"), *CHAIN[5:]],
+        "time column": [*CHAIN[:4], dataclasses.replace(CHAIN[4], time="x"), *CHAIN[5:]],
+        "hash column": [*CHAIN[:-1], dataclasses.replace(CHAIN[-1], hash="0" * 64)],
+        "rewritten tail": rehash_from(edit, k - 1),
+    }
+
+
+@pytest.mark.parametrize(("name", "entries"), list(tamperings().items()))
+def test_the_stored_chain_verifier_agrees_with_the_reference(
+    name: str, entries: list[AuditEntry]
+) -> None:
+    fast = verify_stored_chain(StoredEntry.of(e) for e in entries)
+    assert fast == verify_chain(entries), name
+
+
+def test_a_stored_record_text_edited_in_place_is_named() -> None:
+    stored = [StoredEntry.of(e) for e in CHAIN]
+    stored[9] = dataclasses.replace(
+        stored[9], record_jcs=stored[9].record_jcs.replace("3058", "3059")
+    )
+    result = verify_stored_chain(stored)
+    assert result.first_bad == 10
+    assert "hash does not match its record" in result.message
+
+
+@pytest.mark.parametrize(("text", "reason"), [("[1]", "not a JSON object"), ("{bad", "not JSON")])
+def test_stored_text_that_is_not_an_object_is_named(text: str, reason: str) -> None:
+    stored = [StoredEntry.of(e) for e in CHAIN[:3]]
+    prev = stored[1].hash
+    digest = hashlib.sha256(bytes.fromhex(prev) + text.encode()).hexdigest()
+    stored[2] = dataclasses.replace(stored[2], record_jcs=text, hash=digest)
+    result = verify_stored_chain(stored)
+    assert result.first_bad == 3
+    assert reason in result.message

@@ -281,6 +281,7 @@ def test_params_must_be_an_object() -> None:
 
 
 def test_an_unknown_language_is_named() -> None:
+    assert invalid("will_comply", {}, ["en"]).field == "language"
     error = invalid("will_comply", {}, "fr")
     assert error.field == "language"
     assert "en, ar, ru" in error.message

@@ -137,15 +137,14 @@ def verify_object(public_key_b64: str, obj: Any, signature_b64: str) -> None:
     """Check ``signature_b64`` over the RFC 8785 JSON of ``obj``; raise :class:`BadSignature`.
 
     Every failure (malformed key, malformed signature, forged or wrong-key signature) is a
-    :class:`BadSignature` with field ``signature`` and a message naming the defect. Ed25519
+    :class:`BadSignature` naming the defect, with field ``signature`` unless the key is at
+    fault. Ed25519
     verification here is the strict RFC 8032 §5.1.7 check as OpenSSL implements it.
     """
     try:
         public = parse_public_key(public_key_b64, field=None)
     except InvalidInput as exc:
-        raise BadSignature(
-            f"The signer's key cannot verify anything: {exc.message}", field="signature"
-        ) from exc
+        raise BadSignature(f"The signer's key cannot verify anything: {exc.message}") from exc
     try:
         raw = decode_base64(
             signature_b64, what="Ed25519 signature", length=SIGNATURE_BYTES, field="signature"

@@ -402,12 +402,11 @@ class PhraseBook:
 
     def render(self, template_id: object, params: object, language: object) -> str:
         """The template's text in ``language`` with every parameter written out."""
-        if language not in self._languages:
+        if not isinstance(language, str) or language not in self._languages:
             raise InvalidInput(
                 f"language must be one of {', '.join(LANGUAGES)}; got {_kind_of(language)}.",
                 field="language",
             )
-        assert isinstance(language, str)
         template = self.template(template_id)
         values = self.check_params(template_id, params)
         lang = self._languages[language]
