@@ -94,13 +94,17 @@ def live(tmp_path: Path) -> Iterator[LiveServer]:
 
 
 def make_live(
-    tmp_path: Path, agreement: dict[str, Any], *, adopt: bool = True
+    tmp_path: Path,
+    agreement: dict[str, Any],
+    *,
+    adopt: bool = True,
+    settings: Settings | None = None,
 ) -> Iterator[LiveServer]:
     db_path = tmp_path / "skyshare.db"
     ctx = Context(open_database(str(db_path)))
     ensure_admin_token(ctx, ADMIN_TOKEN)
     body = agreement_service.set_agreement(ctx, Caller(None), agreement_from_mapping(agreement))
-    base, server, thread = start_server(ctx)
+    base, server, thread = start_server(ctx, settings)
     ls = LiveServer(
         base,
         db_path,

@@ -26,4 +26,19 @@ def test_database_is_wal_and_migrating_twice_is_harmless(tmp_path: Path) -> None
     open_database(str(path)).dispose()
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0002"
+        version = conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    assert version == _script_head()
+
+
+def _script_head() -> str:
+    """The newest revision in the migration scripts (the one head of the history)."""
+    from importlib import resources
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("skyshare.store") / "migrations"))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None
+    return head

@@ -14,6 +14,8 @@ from skyshare import __version__
 from skyshare.api.errors import install_error_handlers
 from skyshare.api.limits import MIB, BodyLimit
 from skyshare.api.routes import agreement, conflicts, events, notices, parties, restrictions
+from skyshare.api.routes import audit as audit_routes
+from skyshare.api.routes import messages as message_routes
 from skyshare.api.routes import web as web_page
 from skyshare.notify.bell import Bell
 from skyshare.services.context import Context
@@ -65,6 +67,8 @@ def create_app(settings: Settings, context: Context) -> FastAPI:
     install_error_handlers(app)
     for module in (parties, agreement, notices, restrictions, conflicts, events):
         app.include_router(module.router)
+    app.include_router(message_routes.router)
+    app.include_router(audit_routes.router)
 
     app.include_router(web_page.router)
 

@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "detect": ("skyshare.cli.detect", "detect", "Detect tactical conflicts in a snapshot CSV."),
     "replay": ("skyshare.cli.replay", "replay", "Replay a recording and report encounters."),
     "keygen": ("skyshare.cli.keygen", "keygen", "Make an Ed25519 key pair for signing messages."),
+    "message": ("skyshare.cli.message", "message", "Send, list and acknowledge hotline messages."),
+    "audit": ("skyshare.cli.audit", "audit", "Verify the audit log; export your copy of it."),
 }
 
 

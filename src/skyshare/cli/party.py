@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from skyshare.cli._common import DB_OPTION, reports_errors
@@ -15,15 +17,23 @@ def party() -> None:
 @party.command("add")
 @click.argument("name")
 @click.option("--language", type=click.Choice(["en", "ar", "ru"]), default="en", show_default=True)
+@click.option(
+    "--public-key",
+    "public_key_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The party's Ed25519 public key file (OUT.pub from `skyshare keygen`).",
+)
 @DB_OPTION
 @reports_errors
-def add(name: str, language: str, db: str) -> None:
+def add(name: str, language: str, public_key_file: Path | None, db: str) -> None:
     """Add party NAME; prints its id and its token (shown once, stored only hashed)."""
+    from skyshare.audit.signing import read_public_key_file
     from skyshare.cli.runtime import build_context
     from skyshare.services.parties import add_party
 
+    public_key = None if public_key_file is None else read_public_key_file(public_key_file)
     ctx, _ = build_context(db, make_admin_token=False)
-    p, token = add_party(ctx, name, language)
+    p, token = add_party(ctx, name, language, public_key)
     click.echo(f"id: {p.id}")
     click.echo(f"token: {token}")
 

@@ -31,6 +31,8 @@ def run_server(ctx: Context, host: str, port: int) -> None:
 
     from skyshare.api.app import Settings, create_app
 
-    app = create_app(Settings(), ctx)
+    from skyshare.services.hotline_workers import hotline_workers
+
+    app = create_app(Settings(workers=hotline_workers()), ctx)
     click.echo(f"skyshare listening on http://{host}:{port}/ (API docs: /docs)", err=False)
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)

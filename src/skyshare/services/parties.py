@@ -86,8 +86,13 @@ def require_party(caller: Caller) -> Party:
     return caller.party
 
 
-def add_party(ctx: Context, name: str, language: str = "en") -> tuple[Party, str]:
-    """Create a party; returns it with its token (shown once, never stored)."""
+def add_party(
+    ctx: Context, name: str, language: str = "en", public_key: str | None = None
+) -> tuple[Party, str]:
+    """Create a party, with its Ed25519 public key if given; returns it with its token.
+
+    The token is shown once and never stored.
+    """
     if not isinstance(name, str) or not _NAME.match(name):
         raise InvalidInput(
             "name must be 1 to 100 letters, digits, spaces, '_', '.' or '-', "
@@ -111,6 +116,10 @@ def add_party(ctx: Context, name: str, language: str = "en") -> tuple[Party, str
             now=ctx.now(),
         )
         audit(ctx, tx, "party.added", {"party": party.id, "name": name}, [EVERYONE])
+        if public_key is not None:
+            from skyshare.services.keys import install_key  # keys builds on this module
+
+            party = install_key(ctx, tx, party, public_key, None)
     return party, token
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from skyshare.errors import NotFound
 from skyshare.model.party import Party
 from skyshare.store.schema import parties
 
-__all__ = ["by_id", "by_name", "by_token_hash", "insert", "list_all"]
+__all__ = ["by_id", "by_name", "by_token_hash", "insert", "list_all", "set_public_key"]
 
 
 def _party(row: RowMapping) -> Party:
@@ -53,3 +53,8 @@ def by_name(conn: Connection, name: str) -> Party | None:
 def list_all(conn: Connection) -> list[Party]:
     rows = conn.execute(select(parties).order_by(parties.c.created_at, parties.c.id)).mappings()
     return [_party(r) for r in rows]
+
+
+def set_public_key(conn: Connection, party_id: str, public_key: str) -> None:
+    """Register or replace the party's Ed25519 public key (base64 of the raw 32 bytes)."""
+    conn.execute(update(parties).where(parties.c.id == party_id).values(public_key=public_key))

@@ -248,7 +248,8 @@ messages = Table(
     "messages",
     metadata,
     Column("id", String(36), primary_key=True),
-    Column("sender", String(36), ForeignKey("parties.id"), nullable=False),
+    # NULL: sent by the service itself (link-test drills; revision 0004).
+    Column("sender", String(36), ForeignKey("parties.id"), nullable=True),
     Column("recipient", String(36), ForeignKey("parties.id"), nullable=False),
     Column("conflict_id", String(36), nullable=True),
     Column("template", String(64), nullable=True),

@@ -1,0 +1,153 @@
+"""Reading the audit chain as a party may see it, signing its head, and verifying it whole.
+
+A party sees the record of every entry whose readers include it (or everyone); the other
+entries keep ``n``, ``time``, ``type``, ``prev_hash`` and ``hash`` with ``record: null``, so
+its copy still chains without revealing what others did (API.md).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from skyshare.audit.chain import (
+    AuditEntry,
+    VerifyResult,
+    sign_checkpoint,
+    verify_chain,
+    verify_checkpoints,
+)
+from skyshare.services.context import Caller, Context
+from skyshare.services.outbox import EVERYONE
+from skyshare.services.service_key import service_key, service_public_key, stored_public_key
+from skyshare.store import audit as audit_store
+from skyshare.store import checkpoints as checkpoint_store
+from skyshare.store.checkpoints import CheckpointRow
+from skyshare.timefmt import format_rfc3339, parse_rfc3339
+
+__all__ = [
+    "audit_key",
+    "checkpoint_now",
+    "list_checkpoints",
+    "list_entries",
+    "verify_database",
+]
+
+
+def list_entries(
+    ctx: Context, caller: Caller, after: int = 0, limit: int = 1000
+) -> list[dict[str, Any]]:
+    """Entries ``n > after`` in order; ``record`` is null where the caller may not read it."""
+    with ctx.db.read() as conn:
+        rows = list(audit_store.iter_rows(conn, after, limit))
+    me = caller.party_id
+    out = []
+    for r in rows:
+        readable = me is None or EVERYONE in r.readers or me in r.readers
+        out.append(
+            {
+                "n": r.n,
+                "time": format_rfc3339(r.time),
+                "type": r.type,
+                "prev_hash": r.prev_hash,
+                "hash": r.hash,
+                "record": json.loads(r.record) if readable else None,
+            }
+        )
+    return out
+
+
+def _cp_json(cp: CheckpointRow) -> dict[str, Any]:
+    return {"n": cp.n, "hash": cp.hash, "time": cp.time, "signature": cp.signature}
+
+
+def list_checkpoints(ctx: Context, after: int = 0, limit: int = 10_000) -> list[dict[str, Any]]:
+    """Signed checkpoints with ``n > after``, oldest first (every party sees all of them)."""
+    with ctx.db.read() as conn:
+        return [_cp_json(cp) for cp in checkpoint_store.list_after(conn, after, limit)]
+
+
+def audit_key(ctx: Context) -> dict[str, Any]:
+    """``GET /v1/audit/key``: the service's public key that signs checkpoints and drills."""
+    return {"public_key": service_public_key(ctx)}
+
+
+def checkpoint_now(ctx: Context) -> dict[str, Any] | None:
+    """Sign the chain head if it moved since the last checkpoint; the new checkpoint or None.
+
+    Times never go backwards between checkpoints, even if the clock does, because verifiers
+    require checkpoints in order of both ``n`` and ``time``.
+    """
+    key = service_key(ctx)
+    with ctx.db.write() as tx:
+        head = audit_store.head(tx.conn)
+        last = checkpoint_store.latest(tx.conn)
+        if head is None or (last is not None and last.n >= head[0]):
+            return None
+        now = ctx.now()
+        if last is not None:
+            now = max(now, parse_rfc3339(last.time))
+        signed = sign_checkpoint(key, head[0], head[1], format_rfc3339(now))
+        cp = CheckpointRow(signed["n"], signed["hash"], signed["time"], signed["signature"])
+        checkpoint_store.insert(tx.conn, cp)
+        return _cp_json(cp)
+
+
+def verify_database(ctx: Context, public_key: str | None = None) -> VerifyResult:
+    """Verify every stored entry and checkpoint, in one read snapshot.
+
+    ``public_key`` pins the service key obtained out of band; without it the key stored in the
+    same database is used, which proves the chain against checkpoints but not against someone
+    who could rewrite the whole file (see ``services/service_key.py``).
+    """
+    with ctx.db.read() as conn:
+        checkpoints = checkpoint_store.list_after(conn)
+        key = public_key or stored_public_key(conn)
+        wanted = {cp.n for cp in checkpoints}
+        hashes: dict[int, str] = {}
+        broken: list[tuple[int, str]] = []
+
+        def entries() -> Iterator[AuditEntry]:
+            loads = json.loads
+            for n, time_s, type_, prev_hash, hash_, text in audit_store.iter_chain(conn):
+                try:
+                    record = loads(text)
+                except ValueError:
+                    broken.append((n, "record is not valid JSON"))
+                    return
+                if n in wanted:
+                    hashes[n] = hash_
+                yield AuditEntry(n, format_rfc3339(time_s), type_, prev_hash, hash_, record)
+
+        chain = verify_chain(entries())
+        if not chain.ok:
+            return chain
+        if broken:
+            n, reason = broken[0]
+            return VerifyResult(
+                entries=chain.entries,
+                head_n=chain.head_n,
+                head_hash=chain.head_hash,
+                first_bad=n,
+                reason=reason,
+            )
+    if not checkpoints:
+        return chain
+    if key is None:
+        return VerifyResult(
+            entries=chain.entries,
+            head_n=chain.head_n,
+            head_hash=chain.head_hash,
+            first_bad=checkpoints[0].n,
+            reason="checkpoints are stored but the database holds no service key to check them",
+        )
+    marks = verify_checkpoints([_cp_json(cp) for cp in checkpoints], hashes.get, key)
+    return VerifyResult(
+        entries=chain.entries,
+        checkpoints=marks.checkpoints,
+        head_n=chain.head_n,
+        head_hash=chain.head_hash,
+        first_bad=marks.first_bad,
+        reason=marks.reason,
+    )
