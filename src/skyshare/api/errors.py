@@ -73,6 +73,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _skyshare(_: Request, exc: SkyshareError) -> JSONResponse:
         return JSONResponse(exc.to_body(), status_code=exc.status)
 
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # Starlette logs the traceback; the client still gets the envelope, never a reset.
+        return error_response(
+            500, "internal_error", "The service failed to handle this request; it was logged."
+        )
+
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = list(exc.errors())

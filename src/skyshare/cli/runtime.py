@@ -13,7 +13,7 @@ def build_context(
     db: str,
     *,
     admin_token: str | None = None,
-    synchronous: str = "FULL",
+    synchronous: str = "NORMAL",
     make_admin_token: bool = True,
 ) -> tuple[Context, str | None]:
     """Open (and migrate) the database; returns the context and a newly made admin token."""
@@ -30,9 +30,9 @@ def run_server(ctx: Context, host: str, port: int) -> None:
     import uvicorn
 
     from skyshare.api.app import Settings, create_app
-
+    from skyshare.notify.live import live_workers
     from skyshare.services.hotline_workers import hotline_workers
 
-    app = create_app(Settings(workers=hotline_workers()), ctx)
+    app = create_app(Settings(workers=(*hotline_workers(), *live_workers())), ctx)
     click.echo(f"skyshare listening on http://{host}:{port}/ (API docs: /docs)", err=False)
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)

@@ -22,7 +22,7 @@ from skyshare.cli._common import DB_OPTION, load_agreement_file, reports_errors
 @click.option(
     "--sync",
     type=click.Choice(["FULL", "NORMAL"]),
-    default="FULL",
+    default="NORMAL",
     show_default=True,
     help="SQLite synchronous mode: FULL survives power loss, NORMAL only process crashes.",
 )

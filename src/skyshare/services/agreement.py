@@ -106,11 +106,12 @@ def adopt(ctx: Context, caller: Caller, sha256: str) -> dict[str, Any]:
 
 def agreement_in_force(conn: Connection) -> Agreement:
     """The agreement in force, or 409 ``agreement_not_in_force``."""
-    cur = agreement_store.current(conn)
+    cur, adopted = agreement_store.current_with_adoptions(conn)
     if cur is None:
         raise AgreementNotInForce("No agreement has been set; notices cannot be filed yet.")
-    names, in_force = _status(conn, cur)
-    if not in_force:
+    # Only listed parties can adopt, so a full count means every listed party did.
+    if adopted < len(cur.agreement.parties):
+        names, _ = _status(conn, cur)
         missing = [n for n in cur.agreement.parties if n not in names]
         raise AgreementNotInForce(
             "The agreement is not in force until every listed party adopts it.",

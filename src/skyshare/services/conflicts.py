@@ -121,7 +121,7 @@ def _open_or_update(
             time_end_s=hit.time_end_s,
             tcpa_s=None,
             min_horizontal_m=hit.min_horizontal_m,
-            min_vertical_m=hit.min_vertical_m,
+            min_vertical_m=max(0.0, hit.min_vertical_m),
             severity=severity,
             status=ConflictStatus.OPEN,
             created_at=now,
@@ -135,7 +135,7 @@ def _open_or_update(
         time_start_s=hit.time_start_s,
         time_end_s=hit.time_end_s,
         min_horizontal_m=hit.min_horizontal_m,
-        min_vertical_m=hit.min_vertical_m,
+        min_vertical_m=max(0.0, hit.min_vertical_m),
         updated_at=now,
     )
     if c != replace(current, updated_at=now):
@@ -167,8 +167,13 @@ def sync_notice_conflicts(
     notice: Notice,
     notice_hits: Sequence[tuple[Notice, StrategicHit]],
     restriction_hits: Sequence[StrategicHit],
+    *,
+    new: bool = False,
 ) -> list[Conflict]:
-    """Open or update a conflict per conflicting pair; resolve those that no longer hold."""
+    """Open or update a conflict per conflicting pair; resolve those that no longer hold.
+
+    ``new``: the notice was just created, so it can have no earlier conflicts to resolve.
+    """
     me = f"notice:{notice.id}"
     kept: set[str] = set()
     out: list[Conflict] = []
@@ -208,7 +213,7 @@ def sync_notice_conflicts(
                 severity="warning",
             )
         )
-    for kind in (ConflictKind.STRATEGIC, ConflictKind.RESTRICTION):
+    for kind in () if new else (ConflictKind.STRATEGIC, ConflictKind.RESTRICTION):
         for stale in conflict_store.live_for_subject(tx.conn, kind.value, me):
             if stale.identity not in kept and me in stale.identity.split(":", 1)[1].split("|"):
                 resolve(ctx, tx, stale)

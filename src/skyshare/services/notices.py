@@ -100,9 +100,9 @@ def put_notice(
         agreement = agreement_in_force(tx.conn)
         if party.name not in agreement.parties:
             raise Forbidden(f"Party {party.name!r} is not listed in the agreement.")
-        existing = notice_store.get(tx.conn, notice_id)
+        existing, used = notice_store.lookup(tx.conn, notice_id)
         if existing is None:
-            if notice_store.exists_any(tx.conn, notice_id):
+            if used:
                 raise AlreadyExists(
                     f"Notice {notice_id} was deleted; file a new notice with a new id.",
                     field="id",
@@ -177,7 +177,12 @@ def put_notice(
         notice_store.upsert(tx.conn, notice, create=created)
         _announce_notice(ctx, tx, notice, "notice.created" if created else "notice.updated")
         conflicts = conflict_service.sync_notice_conflicts(
-            ctx, tx, notice, [(others[h.key], h) for h in notice_hits], hits.restrictions
+            ctx,
+            tx,
+            notice,
+            [(others[h.key], h) for h in notice_hits],
+            hits.restrictions,
+            new=created,
         )
         body = notice_owner_json(notice)
         body["conflicts"] = [conflict_to_json(c) for c in conflicts]

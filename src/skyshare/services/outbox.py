@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from typing import Any
 
-import rfc8785
-
+from skyshare.audit.jcs import canonical_json
 from skyshare.services.context import Context
 from skyshare.store import audit as audit_store
 from skyshare.store import events as event_store
@@ -29,13 +29,23 @@ def emit(ctx: Context, tx: Tx, type: str, data: dict[str, Any], audience: Iterab
 
 
 def audit(ctx: Context, tx: Tx, type: str, record: dict[str, Any], readers: Iterable[str]) -> int:
-    """Append an entry to the hash chain: hash_n = SHA-256(hash_{n-1} ‖ JCS(record_n))."""
-    from skyshare.audit.chain import entry_hash
+    """Append an entry to the hash chain: hash_n = SHA-256(hash_{n-1} ‖ JCS(record_n)).
 
-    prev = audit_store.head(tx.conn)
-    n, prev_hash = (1, GENESIS) if prev is None else (prev[0] + 1, prev[1])
+    The canonical bytes are made once and both hashed and stored, so the stored record is
+    exactly what was hashed (``audit.chain.entry_hash`` computes the same; a test checks).
+    """
+
+    # The head is read once per transaction (one writer holds it), then carried along.
+    if "audit_head" not in tx.memo:
+        tx.memo["audit_head"] = audit_store.head(tx.conn) or (0, GENESIS)
+    last_n: int
+    prev_hash: str
+    last_n, prev_hash = tx.memo["audit_head"]
+    n = last_n + 1
     now = ctx.now()
     full = {"type": type, "time": format_rfc3339(now), **record}
+    canonical = canonical_json(full)
+    digest = hashlib.sha256(bytes.fromhex(prev_hash) + canonical).hexdigest()  # entry_hash
     audit_store.insert(
         tx.conn,
         audit_store.AuditRow(
@@ -43,9 +53,10 @@ def audit(ctx: Context, tx: Tx, type: str, record: dict[str, Any], readers: Iter
             time=now,
             type=type,
             prev_hash=prev_hash,
-            hash=entry_hash(prev_hash, full),
-            record=rfc8785.dumps(full).decode(),
+            hash=digest,
+            record=canonical.decode(),
             readers=tuple(sorted(set(readers))),
         ),
     )
+    tx.memo["audit_head"] = (n, digest)
     return n

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -11,7 +12,14 @@ from skyshare.model.agreement import Agreement, agreement_from_mapping
 from skyshare.store import _json
 from skyshare.store.schema import adoptions, agreements
 
-__all__ = ["StoredAgreement", "adopt", "adopted_by", "current", "insert_version"]
+__all__ = [
+    "StoredAgreement",
+    "adopt",
+    "adopted_by",
+    "current",
+    "current_with_adoptions",
+    "insert_version",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,20 +30,39 @@ class StoredAgreement:
     created_at: float
 
 
+@functools.lru_cache(maxsize=16)
+def _parse(body: str) -> Agreement:
+    # A pure memo keyed by the stored text: every check reads the agreement, few change it.
+    return agreement_from_mapping(_json.loads(body))
+
+
+_ADOPTED = (
+    select(func.count())
+    .select_from(adoptions)
+    .where(adoptions.c.version == agreements.c.version)
+    .scalar_subquery()
+)
+_CURRENT = (
+    select(agreements, _ADOPTED.label("adopted")).order_by(agreements.c.version.desc()).limit(1)
+)
+
+
 def current(conn: Connection) -> StoredAgreement | None:
-    row = (
-        conn.execute(select(agreements).order_by(agreements.c.version.desc()).limit(1))
-        .mappings()
-        .first()
-    )
+    return current_with_adoptions(conn)[0]
+
+
+def current_with_adoptions(conn: Connection) -> tuple[StoredAgreement | None, int]:
+    """The newest version and how many parties adopted it, in one query."""
+    row = conn.execute(_CURRENT).mappings().first()
     if row is None:
-        return None
-    return StoredAgreement(
+        return None, 0
+    stored = StoredAgreement(
         version=row["version"],
         sha256=row["sha256"],
-        agreement=agreement_from_mapping(_json.loads(row["body"])),
+        agreement=_parse(row["body"]),
         created_at=row["created_at"],
     )
+    return stored, int(row["adopted"])
 
 
 def insert_version(conn: Connection, agreement: Agreement, now: float) -> StoredAgreement:

@@ -31,17 +31,21 @@ def head(conn: Connection) -> tuple[int, str] | None:
     return None if row is None else (int(row[0]), str(row[1]))
 
 
+_INSERT = audit.insert()
+
+
 def insert(conn: Connection, row: AuditRow) -> None:
     conn.execute(
-        audit.insert().values(
-            n=row.n,
-            time=row.time,
-            type=row.type,
-            prev_hash=row.prev_hash,
-            hash=row.hash,
-            record=row.record,
-            readers=_json.dumps(list(row.readers)),
-        )
+        _INSERT,
+        {
+            "n": row.n,
+            "time": row.time,
+            "type": row.type,
+            "prev_hash": row.prev_hash,
+            "hash": row.hash,
+            "record": row.record,
+            "readers": _json.dumps(list(row.readers)),
+        },
     )
 
 

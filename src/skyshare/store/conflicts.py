@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from skyshare.model.conflict import Conflict, ConflictKind, ConflictStatus, Subject
@@ -56,29 +56,34 @@ def _values(c: Conflict) -> dict[str, object]:
     }
 
 
+# Statements are built once: SQLAlchemy then reuses their cache keys and compiled forms.
+_INSERT = conflicts.insert()
+_INSERT_PARTIES = conflict_parties.insert()
+_UPDATE = update(conflicts).where(conflicts.c.id == bindparam("b_id"))
+_BY_ID = select(conflicts).where(conflicts.c.id == bindparam("b_id"))
+_LIVE_BY_IDENTITY = select(conflicts).where(
+    conflicts.c.identity == bindparam("b_identity"), conflicts.c.status.in_(LIVE)
+)
+
+
 def insert(conn: Connection, c: Conflict) -> None:
-    conn.execute(conflicts.insert().values(id=c.id, created_at=c.created_at, **_values(c)))
-    for p in sorted(set(c.parties)):
-        conn.execute(conflict_parties.insert().values(party_id=p, conflict_id=c.id))
+    conn.execute(_INSERT, {"id": c.id, "created_at": c.created_at, **_values(c)})
+    conn.execute(
+        _INSERT_PARTIES, [{"party_id": p, "conflict_id": c.id} for p in sorted(set(c.parties))]
+    )
 
 
 def update_row(conn: Connection, c: Conflict) -> None:
-    conn.execute(update(conflicts).where(conflicts.c.id == c.id).values(**_values(c)))
+    conn.execute(_UPDATE, {"b_id": c.id, **_values(c)})
 
 
 def get(conn: Connection, conflict_id: str) -> Conflict | None:
-    row = conn.execute(select(conflicts).where(conflicts.c.id == conflict_id)).mappings().first()
+    row = conn.execute(_BY_ID, {"b_id": conflict_id}).mappings().first()
     return None if row is None else _conflict(row)
 
 
 def live_by_identity(conn: Connection, identity: str) -> Conflict | None:
-    row = (
-        conn.execute(
-            select(conflicts).where(conflicts.c.identity == identity, conflicts.c.status.in_(LIVE))
-        )
-        .mappings()
-        .first()
-    )
+    row = conn.execute(_LIVE_BY_IDENTITY, {"b_identity": identity}).mappings().first()
     return None if row is None else _conflict(row)
 
 

@@ -32,6 +32,8 @@ class Tx:
 
     conn: Connection
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    #: Values derived once per transaction (the audit head, the party list).
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def on_commit(self, fn: Callable[[], None]) -> None:
         self.after_commit.append(fn)
@@ -40,7 +42,7 @@ class Tx:
 class Database:
     """Engines for one database URL; ``write()`` and ``read()`` open units of work."""
 
-    def __init__(self, url: str, *, synchronous: str = "FULL") -> None:
+    def __init__(self, url: str, *, synchronous: str = "NORMAL") -> None:
         self.url = url
         self.dialect = sa.engine.make_url(url).get_backend_name()
         self._write_lock = threading.Lock()
@@ -130,7 +132,7 @@ def _sqlite_engine(url: str, synchronous: str, *, immediate: bool, pool_size: in
     return engine
 
 
-def open_database(target: str, *, migrate: bool = True, synchronous: str = "FULL") -> Database:
+def open_database(target: str, *, migrate: bool = True, synchronous: str = "NORMAL") -> Database:
     """A Database for a file path or URL, migrated to the newest schema.
 
     A bare path means SQLite; ``postgresql://`` URLs are passed through.

@@ -25,17 +25,22 @@ class StoredEvent:
     data: dict[str, Any]
 
 
+_INSERT = events.insert()
+_INSERT_AUDIENCE = event_audience.insert()
+
+
 def append(
     conn: Connection, type: str, data: dict[str, Any], audience: Iterable[str], now: float
 ) -> int:
     """Append an event visible to ``audience`` (party ids); returns its sequence number."""
     result = conn.execute(
-        events.insert().values(id=str(uuid.uuid4()), type=type, time=now, data=_json.dumps(data))
+        _INSERT, {"id": str(uuid.uuid4()), "type": type, "time": now, "data": _json.dumps(data)}
     )
     seq = result.inserted_primary_key[0] if result.inserted_primary_key else None
     assert isinstance(seq, int)
-    for party_id in sorted(set(audience)):
-        conn.execute(event_audience.insert().values(party_id=party_id, seq=seq))
+    readers = [{"party_id": p, "seq": seq} for p in sorted(set(audience))]
+    if readers:
+        conn.execute(_INSERT_AUDIENCE, readers)
     return seq
 
 

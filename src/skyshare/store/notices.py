@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from skyshare.model.notice import Notice, NoticeState
 from skyshare.model.volume import volume_from_stored, volume_to_json
 from skyshare.store import _json
-from skyshare.store.counters import next_value
+from skyshare.store.counters import next_value, reserve
 from skyshare.store.schema import notices
 
-__all__ = ["by_ids", "changed_since", "get", "list_live", "soft_delete", "upsert"]
+__all__ = [
+    "by_ids",
+    "changed_since",
+    "exists_any",
+    "get",
+    "insert_many",
+    "list_live",
+    "lookup",
+    "soft_delete",
+    "upsert",
+]
 
 REV = "rev"
 
@@ -33,17 +43,32 @@ def _notice(row: RowMapping) -> Notice:
     )
 
 
-def get(conn: Connection, notice_id: str, *, include_deleted: bool = False) -> Notice | None:
-    q = select(notices).where(notices.c.id == notice_id)
-    if not include_deleted:
-        q = q.where(notices.c.deleted_at.is_(None))
-    row = conn.execute(q).mappings().first()
-    return None if row is None else _notice(row)
+# Statements are built once: SQLAlchemy then reuses their cache keys and compiled forms.
+_BY_ID = select(notices).where(notices.c.id == bindparam("b_id"))
+_BY_IDS = select(notices).where(
+    notices.c.id.in_(bindparam("b_ids", expanding=True)), notices.c.deleted_at.is_(None)
+)
+_UPDATE = update(notices).where(notices.c.id == bindparam("b_id"))
+_INSERT = notices.insert()
+_CHANGED = select(notices).where(notices.c.rev > bindparam("b_rev")).order_by(notices.c.rev)
+
+
+def lookup(conn: Connection, notice_id: str) -> tuple[Notice | None, bool]:
+    """(the live notice or None, whether the id was ever used — deleted notices included)."""
+    row = conn.execute(_BY_ID, {"b_id": notice_id}).mappings().first()
+    if row is None:
+        return None, False
+    return (None if row["deleted_at"] is not None else _notice(row)), True
+
+
+def get(conn: Connection, notice_id: str) -> Notice | None:
+    """The live notice with this id."""
+    return lookup(conn, notice_id)[0]
 
 
 def exists_any(conn: Connection, notice_id: str) -> bool:
     """Whether the id was ever used, deleted or not."""
-    return conn.execute(select(notices.c.id).where(notices.c.id == notice_id)).first() is not None
+    return lookup(conn, notice_id)[1]
 
 
 def upsert(conn: Connection, notice: Notice, *, create: bool) -> int:
@@ -61,10 +86,34 @@ def upsert(conn: Connection, notice: Notice, *, create: bool) -> int:
         "rev": rev,
     }
     if create:
-        conn.execute(notices.insert().values(id=notice.id, created_at=notice.created_at, **values))
+        conn.execute(_INSERT, {"id": notice.id, "created_at": notice.created_at, **values})
     else:
-        conn.execute(update(notices).where(notices.c.id == notice.id).values(**values))
+        conn.execute(_UPDATE, {"b_id": notice.id, **values})
     return rev
+
+
+def insert_many(conn: Connection, items: Sequence[Notice]) -> None:
+    """Insert new notices in one statement batch (bulk loads: seeding, benchmarks)."""
+    first = reserve(conn, REV, len(items))
+    conn.execute(
+        notices.insert(),
+        [
+            {
+                "id": n.id,
+                "owner": n.owner,
+                "state": n.state.value,
+                "priority": n.priority,
+                "ovn": n.ovn,
+                "late": n.late,
+                "volumes": _json.dumps([volume_to_json(v) for v in n.volumes]),
+                "private": None if n.private is None else _json.dumps(n.private),
+                "created_at": n.created_at,
+                "updated_at": n.updated_at,
+                "rev": first + i,
+            }
+            for i, n in enumerate(items)
+        ],
+    )
 
 
 def soft_delete(conn: Connection, notice_id: str, now: float) -> int:
@@ -79,10 +128,7 @@ def soft_delete(conn: Connection, notice_id: str, now: float) -> int:
 
 def changed_since(conn: Connection, rev: int) -> Iterable[tuple[int, str, Notice | None]]:
     """(rev, id, notice or None when deleted) for every notice written after ``rev``."""
-    rows = conn.execute(
-        select(notices).where(notices.c.rev > rev).order_by(notices.c.rev)
-    ).mappings()
-    for row in rows:
+    for row in conn.execute(_CHANGED, {"b_rev": rev}).mappings():
         yield row["rev"], row["id"], (None if row["deleted_at"] is not None else _notice(row))
 
 
@@ -91,9 +137,7 @@ def by_ids(conn: Connection, ids: Sequence[str]) -> list[Notice]:
     out: list[Notice] = []
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        rows = conn.execute(
-            select(notices).where(notices.c.id.in_(chunk), notices.c.deleted_at.is_(None))
-        ).mappings()
+        rows = conn.execute(_BY_IDS, {"b_ids": list(chunk)}).mappings()
         out.extend(_notice(r) for r in rows)
     out.sort(key=lambda n: (n.created_at, n.id))
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from skyshare.model.restriction import Restriction, schedule_from_json, schedule_to_json
@@ -82,11 +82,13 @@ def upsert(conn: Connection, r: Restriction, now: float, *, create: bool) -> int
     return rev
 
 
+_CHANGED = (
+    select(restrictions).where(restrictions.c.rev > bindparam("b_rev")).order_by(restrictions.c.rev)
+)
+
+
 def changed_since(conn: Connection, rev: int) -> Iterable[tuple[int, str, Restriction | None]]:
-    rows = conn.execute(
-        select(restrictions).where(restrictions.c.rev > rev).order_by(restrictions.c.rev)
-    ).mappings()
-    for row in rows:
+    for row in conn.execute(_CHANGED, {"b_rev": rev}).mappings():
         yield row["rev"], row["id"], (None if row["deleted_at"] is not None else _restriction(row))
 
 
