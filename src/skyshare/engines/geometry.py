@@ -209,9 +209,15 @@ def _densify_edges(
     return lat0, lng0, owner
 
 
-def prepare_footprints(footprints: Sequence[Footprint]) -> list[PreparedFootprint]:
-    """Footprints as unit vectors with densified rings, in one vectorized pass."""
-    caps = [bounding_cap(f) for f in footprints]
+def prepare_footprints(
+    footprints: Sequence[Footprint], caps: Sequence[tuple[float, float, float]] | None = None
+) -> list[PreparedFootprint]:
+    """Footprints as unit vectors with densified rings, in one vectorized pass.
+
+    ``caps`` are the footprints' :func:`bounding_cap` values when the caller already has them.
+    """
+    if caps is None:
+        caps = [bounding_cap(f) for f in footprints]
     cap_xyz = latlng_to_unit(
         np.array([c[0] for c in caps], dtype=np.float64).reshape(-1),
         np.array([c[1] for c in caps], dtype=np.float64).reshape(-1),
@@ -404,7 +410,13 @@ def footprints_intersect_bbox(
             lngs = unwrap_longitudes([v.lng for v in fp.vertices])
             rings.append([(x, v.lat) for x, v in zip(lngs, fp.vertices, strict=True)])
             lo[j], hi[j] = min(lngs), max(lngs)
-        geoms = shapely.polygons([r + r[:1] for r in rings])
+        lengths = np.array([len(r) + 1 for r in rings], dtype=np.intp)
+        coords = np.array([xy for r in rings for xy in (*r, r[0])], dtype=np.float64)
+        geoms = shapely.from_ragged_array(
+            shapely.GeometryType.POLYGON,
+            coords,
+            (np.concatenate([[0], np.cumsum(lengths)]), np.arange(len(rings) + 1)),
+        )
         span = _box_lng_span(min_lng, max_lng)
         hit = np.zeros(len(polys), dtype=bool)
         k_lo = math.floor((float(lo.min()) - min_lng - span) / 360.0)

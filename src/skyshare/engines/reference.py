@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from skyshare.engines.geometry import pair_distances_m, prepare_footprints
+from skyshare.engines.geometry import PreparedFootprint, pair_distances_m, prepare_footprints
 from skyshare.engines.strategic import Minima, StrategicHit, altitude_band, time_bounds
 from skyshare.engines.tactical import (
     Conflicts,
@@ -130,12 +130,14 @@ def strategic_conflicts_bruteforce(
     horizontal distance (the shared exact test) is computed for every pair that passes them.
     """
     new_fp = prepare_footprints([v.footprint for v in volumes])
-    found: dict[str, list[tuple[int, int, float, float, float, float]]] = {}
-    for key in sorted(items):
-        if key == exclude:
-            continue
+    pending: list[tuple[str, int, int, float, float, float]] = []
+    left: list[PreparedFootprint] = []
+    right: list[PreparedFootprint] = []
+    keys = [k for k in sorted(items) if k != exclude]
+    every_fp = iter(prepare_footprints([v.footprint for k in keys for v in items[k]]))
+    for key in keys:
         held = items[key]
-        held_fp = prepare_footprints([v.footprint for v in held])
+        held_fp = [next(every_fp) for _ in held]
         for i, a in enumerate(volumes):
             a0, a1 = time_bounds(a)
             da, alo, ahi, alo_w, ahi_w = altitude_band(a)
@@ -150,13 +152,19 @@ def strategic_conflicts_bruteforce(
                     vgap = max(alo_w, blo_w) - min(ahi_w, bhi_w)
                 if not vgap < minima.vertical_m:
                     continue
-                dist = float(pair_distances_m([new_fp[i]], [held_fp[j]])[0])
-                if dist < minima.horizontal_m:
-                    start = max(a0, b0) - minima.time_buffer_s
-                    end = min(a1, b1) + minima.time_buffer_s
-                    found.setdefault(key, []).append((i, j, dist, vgap, start, end))
+                start = max(a0, b0) - minima.time_buffer_s
+                end = min(a1, b1) + minima.time_buffer_s
+                pending.append((key, i, j, vgap, start, end))
+                left.append(new_fp[i])
+                right.append(held_fp[j])
+    # Distances in one call only because numpy's per-call overhead would dominate.
+    dists = pair_distances_m(left, right).tolist()
+    found: dict[str, list[tuple[int, int, float, float, float, float]]] = {}
+    for (key, i, j, vgap, start, end), dist in zip(pending, dists, strict=True):
+        if dist < minima.horizontal_m:
+            found.setdefault(key, []).append((i, j, dist, vgap, start, end))
     hits = []
-    for key, rows in found.items():
+    for key, rows in sorted(found.items()):
         start = min(r[4] for r in rows)
         end = max(r[5] for r in rows)
         hits.append(

@@ -55,6 +55,7 @@ TERRAIN_MAX_M = 8_849.0
 #: Datum codes of an altitude band: both limits W84, both AGL, or one of each.
 _W84, _AGL, _MIXED = 0, 1, 2
 _SLACK_M = 1.0
+_PREPARE_BATCH = 2048
 _GROW = 1024
 
 
@@ -177,6 +178,7 @@ class VolumeIndex:
         self._vidx = np.empty(cap, dtype=np.int64)
         self._footprint: list[Footprint | None] = [None] * cap
         self._prepared: list[PreparedFootprint | None] = [None] * cap
+        self._pending: dict[int, tuple[float, float, float]] = {}
 
     # -- public surface ---------------------------------------------------------------
 
@@ -213,9 +215,12 @@ class VolumeIndex:
             self._vidx[slot] = j
             self._footprint[slot] = v.footprint
             self._prepared[slot] = None
+            self._pending[slot] = (lat, lng, rad)
             self._register(slot, add=True)
             slots.append(slot)
         self._keys[key] = slots
+        if len(self._pending) >= _PREPARE_BATCH:
+            self._flush()
 
     def add_many(self, items: Iterable[tuple[str, Sequence[Volume4D]]]) -> None:
         """:meth:`add` for each ``(key, volumes)``; the start-up rebuild."""
@@ -232,6 +237,7 @@ class VolumeIndex:
             self._key_of[slot] = -1
             self._footprint[slot] = None
             self._prepared[slot] = None
+            self._pending.pop(slot, None)
             self._free.append(slot)
 
     def query(
@@ -396,16 +402,27 @@ class VolumeIndex:
                     found |= members
         return np.fromiter(found, dtype=np.intp, count=len(found))
 
+    def _flush(self) -> None:
+        """Prepare every pending footprint in one vectorized batch.
+
+        Preparing one footprint alone costs numpy's per-call overhead many times over, so
+        ``add`` queues footprints and they are prepared in batches (or before a query).
+        """
+        if not self._pending:
+            return
+        slots = list(self._pending)
+        fps = [self._footprint[s] for s in slots]
+        done = prepare_footprints(
+            [f for f in fps if f is not None], [self._pending[s] for s in slots]
+        )
+        for s, p in zip(slots, done, strict=True):
+            self._prepared[s] = p
+        self._pending.clear()
+
     def _prepared_for(self, slots: NDArray[np.intp]) -> list[PreparedFootprint]:
-        """Prepared footprints of ``slots``, preparing the missing ones in one batch."""
-        cache = self._prepared
-        missing = sorted({int(s) for s in slots if cache[int(s)] is None})
-        if missing:
-            fps = [self._footprint[s] for s in missing]
-            done = prepare_footprints([f for f in fps if f is not None])
-            for s, p in zip(missing, done, strict=True):
-                cache[s] = p
-        out = [cache[int(s)] for s in slots]
+        """Prepared footprints of ``slots`` (all held slots are prepared after a flush)."""
+        self._flush()
+        out = [self._prepared[int(s)] for s in slots]
         return [p for p in out if p is not None]
 
 
