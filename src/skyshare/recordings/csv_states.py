@@ -12,12 +12,12 @@ import functools
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
 from skyshare.errors import InvalidInput
 from skyshare.recordings._base import F64, Recording, RowError, Snapshot, number
-from skyshare.recordings._base import open_text as _open_text
 from skyshare.timefmt import parse_rfc3339
 
 __all__ = ["COLUMNS", "read_recording", "read_snapshot"]
@@ -58,12 +58,25 @@ class _Table:
 
 
 def _table(path: Path, required: tuple[str, ...]) -> _Table:
-    """Read and check the header and the field count of every row."""
-    reader = csv.reader(_open_text(path))
+    """Read and check the header and the field count of every row, streaming into columns."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            return _read_table(path, fh, required)
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}).") from exc
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot be read ({exc.strerror}).") from exc
+    except csv.Error as exc:
+        raise InvalidInput(f"{path}: not readable as CSV ({exc}).") from exc
+
+
+def _read_table(path: Path, fh: TextIO, required: tuple[str, ...]) -> _Table:
+    reader = csv.reader(fh)
     header: list[str] | None = None
     linenos: list[int] = []
-    rows: list[list[str]] = []
-    for lineno, fields in enumerate(reader, start=1):
+    columns: list[list[str]] = []
+    for fields in reader:
+        lineno = reader.line_num
         if not fields or all(not f.strip() for f in fields):
             continue
         if header is None:
@@ -74,17 +87,18 @@ def _table(path: Path, required: tuple[str, ...]) -> _Table:
                     f"{path}:{lineno}: the header lacks column(s) {', '.join(missing)}; "
                     f"expected {', '.join(required)}."
                 )
+            columns = [[] for _ in header]
             continue
         if len(fields) != len(header):
             raise InvalidInput(
                 f"{path}:{lineno}: {len(fields)} fields where the header has {len(header)}."
             )
         linenos.append(lineno)
-        rows.append(fields)
+        for column, text in zip(columns, fields, strict=True):
+            column.append(text)
     if header is None:
         raise InvalidInput(f"{path}:1: empty file; expected a header with {', '.join(required)}.")
-    texts = list(zip(*rows, strict=True)) if rows else [()] * len(header)
-    return _Table(path, linenos, {name: list(col) for name, col in zip(header, texts, strict=True)})
+    return _Table(path, linenos, dict(zip(header, columns, strict=True)))
 
 
 def _floats(table: _Table, name: str) -> F64:
