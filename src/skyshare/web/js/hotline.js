@@ -166,7 +166,7 @@ export class Hotline {
           h("span", { class: "muted" }, ` ${utc(Date.parse(m.sent_at), { seconds: true })}`)),
         h("p", { class: "text", dir: "auto" }, m.rendered ?? m.text ?? m.template),
         h("div", { class: "ackstate" }, acked ? `✓ ${t("ack_at")} ${utc(Date.parse(m.acknowledged_at), { seconds: true })}` : t("unacked"),
-          m.overdue && !acked ? h("span", { class: "badge late" }, t("overdue")) : null),
+          m.overdue_at && !acked ? h("span", { class: "badge late" }, t("overdue")) : null),
         incoming && !acked ? h("button", { type: "button", class: "ack", onclick: () => this.acknowledge(m) }, t("acknowledge_msg")) : null);
     }));
     const unacked = list.filter((m) => (m.from ?? m.sender ?? m.from_party) !== this.me.id && !m.acknowledged_at).length;
