@@ -152,21 +152,25 @@ def main() -> None:
             stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"
+        t_start = time.perf_counter()
         try:
-            for _ in range(600):
+            for _ in range(12_000):
                 try:
                     httpx.get(f"{base}/healthz", timeout=1)
                     break
                 except httpx.TransportError:
                     time.sleep(0.05)
+            print(
+                f"server ready (index built at start-up) after "
+                f"{time.perf_counter() - t_start:.1f} s"
+            )
             clients = {
-                k: httpx.Client(base_url=base, headers={"Authorization": f"Bearer {v}"})
+                k: httpx.Client(base_url=base, headers={"Authorization": f"Bearer {v}"}, timeout=60)
                 for k, v in tokens.items()
             }
             sha = clients["blue"].get("/v1/agreement").json()["sha256"]
             for c in clients.values():
                 c.post("/v1/agreement/adopt", json={"sha256": sha}).raise_for_status()
-            t0 = time.perf_counter()
             warm = {
                 "volumes": [
                     volume_to_json(v) for v in bench_strategic._notice(np.random.default_rng(1))
@@ -177,7 +181,6 @@ def main() -> None:
             if r.status_code == 409:
                 warm["key"] = [m["ovn"] for m in r.json()["error"]["details"]["missing"]]
                 clients["blue"].put(f"/v1/notices/{uuid.uuid4()}", json=warm).raise_for_status()
-            print(f"first query (index built from {n:,} notices): {time.perf_counter() - t0:.2f} s")
             run(clients, requests)
             print(f"server RSS: {rss_mib(proc.pid):,.0f} MiB (target <= 1,536 MiB)")
         except Exception:

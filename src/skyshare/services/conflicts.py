@@ -63,6 +63,18 @@ def restriction_index(ctx: Context) -> IndexCache:
     return cache
 
 
+def warm_indexes(ctx: Context) -> int:
+    """Build the strategic indexes from the database now, so no request pays for it.
+
+    Returns how many notices the notice index holds.
+    """
+    with ctx.db.read() as conn:
+        with restriction_index(ctx).use(conn):
+            pass
+        with notice_index(ctx).use(conn) as index:
+            return len(index)
+
+
 def minima(a: Agreement) -> Minima:
     return Minima(
         horizontal_m=a.horizontal_m, vertical_m=a.vertical_m, time_buffer_s=a.time_buffer_s

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -12,7 +14,7 @@ from skyshare.model.restriction import Restriction, applicable_volumes, restrict
 from skyshare.services import conflicts as conflict_service
 from skyshare.services.agreement import agreement_in_force
 from skyshare.services.context import Caller, Context
-from skyshare.services.outbox import EVERYONE, audit, emit
+from skyshare.services.outbox import EVERYONE, audit_many, emit_many
 from skyshare.services.parties import require_admin
 from skyshare.services.restriction_index import unscheduled
 from skyshare.store import notices as notice_store
@@ -37,38 +39,68 @@ def _check(r: Restriction, path: str) -> None:
 def save_restrictions(
     ctx: Context, tx: Tx, items: Sequence[Restriction]
 ) -> list[tuple[Restriction, bool]]:
-    """Store restrictions inside ``tx``: by id, else by (source, source_id); (saved, created)."""
-    now = ctx.now()
+    """Store restrictions inside ``tx``: by id, else by (source, source_id); (saved, created).
+
+    Built for imports of many zones: rows, events and audit entries are written in batches,
+    and a zone stored already with the same content is left alone (a re-import of an
+    unchanged file writes nothing).
+    """
+    by_source, by_id = restriction_store.states(
+        tx.conn,
+        sorted({r.source for r in items if r.id is None and r.source and r.source_id}),
+        [r.id for r in items if r.id is not None],
+    )
     out: list[tuple[Restriction, bool]] = []
+    docs: list[dict[str, Any]] = []
+    creates: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     for r in items:
-        rid = r.id
-        if rid is None and r.source and r.source_id:
-            rid = restriction_store.by_source(tx.conn, r.source, r.source_id)
-        row_exists = rid is not None and restriction_store.exists(tx.conn, rid)
-        created = rid is None or restriction_store.get(tx.conn, rid) is None
-        if rid is None:
-            rid = str(uuid.uuid4())
+        stored = by_id.get(r.id) if r.id is not None else by_source.get((r.source, r.source_id))
+        rid = r.id or (stored.id if stored is not None else str(uuid.uuid4()))
         saved = Restriction(rid, r.name, r.source, r.source_id, r.type, r.volumes, r.schedule)
-        restriction_store.upsert(tx.conn, saved, now, create=not row_exists)
-        out.append((saved, created))
-        audit(
-            ctx,
-            tx,
-            "restriction.created" if created else "restriction.updated",
-            {"restriction": rid, "name": r.name, "source": r.source, "source_id": r.source_id},
-            [EVERYONE],
-        )
+        doc = restriction_to_json(saved)
+        if stored is None:
+            creates.append(doc)
+        elif stored.deleted or stored.content != restriction_store.content_of(doc):
+            updates.append(doc)
+        else:
+            continue  # unchanged
+        out.append((saved, stored is None or stored.deleted))
+        docs.append(doc)
+    restriction_store.write_many(tx.conn, creates, updates, ctx.now())
     everyone = [p.id for p in party_store.list_all(tx.conn)]
-    for saved, created in out:
-        emit(
-            ctx,
-            tx,
-            "restriction.created" if created else "restriction.updated",
-            restriction_to_json(saved),
-            everyone,
-        )
+    kinds = [("restriction.created" if created else "restriction.updated") for _, created in out]
+    audit_many(
+        ctx,
+        tx,
+        [
+            (
+                kind,
+                {
+                    "restriction": doc["id"],
+                    "name": doc["name"],
+                    "source": doc["source"],
+                    "source_id": doc["source_id"],
+                    "sha256": _content_hash(doc),
+                },
+                [EVERYONE],
+            )
+            for kind, doc in zip(kinds, docs, strict=True)
+        ],
+    )
+    emit_many(ctx, tx, [(kind, doc, everyone) for kind, doc in zip(kinds, docs, strict=True)])
     _flag_live_notices(ctx, tx, [s for s, _ in out])
     return out
+
+
+def _content_hash(doc: dict[str, Any]) -> str:
+    """SHA-256 of a restriction's JSON with sorted keys, as the audit's proof of content.
+
+    Plain sorted JSON rather than RFC 8785: zones carry thousands of vertices, and this
+    stays deterministic for the documents skyshare itself writes.
+    """
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _flag_live_notices(ctx: Context, tx: Tx, saved: Sequence[Restriction]) -> None:
@@ -78,29 +110,30 @@ def _flag_live_notices(ctx: Context, tx: Tx, saved: Sequence[Restriction]) -> No
     except AgreementNotInForce:  # notices are filed only under an agreement in force
         return
     m = conflict_service.minima(agreement)
-    for r in saved:
-        assert r.id is not None
-        with conflict_service.notice_index(ctx).use(tx.conn) as index:
-            candidates = index.query(unscheduled(r), m)
-        for cand in candidates:
-            notice = notice_store.get(tx.conn, cand.key)
-            if notice is None:
-                continue
-            hits = conflict_service.strategic_hits(
-                ctx, tx, notice.volumes, agreement, exclude=notice.id
-            )
-            others = {
-                n.id: n
-                for n in notice_store.by_ids(tx.conn, [h.key for h in hits.notices])
-                if n.owner != notice.owner
-            }
-            conflict_service.sync_notice_conflicts(
-                ctx,
-                tx,
-                notice,
-                [(others[h.key], h) for h in hits.notices if h.key in others],
-                hits.restrictions,
-            )
+    with conflict_service.notice_index(ctx).use(tx.conn) as index:
+        if len(index) == 0:
+            return
+        keys = {hit.key for r in saved for hit in index.query(unscheduled(r), m)}
+    # Each touched notice is re-checked whole, against every zone and notice, once.
+    for key in sorted(keys):
+        notice = notice_store.get(tx.conn, key)
+        if notice is None:
+            continue
+        hits = conflict_service.strategic_hits(
+            ctx, tx, notice.volumes, agreement, exclude=notice.id
+        )
+        others = {
+            n.id: n
+            for n in notice_store.by_ids(tx.conn, [h.key for h in hits.notices])
+            if n.owner != notice.owner
+        }
+        conflict_service.sync_notice_conflicts(
+            ctx,
+            tx,
+            notice,
+            [(others[h.key], h) for h in hits.notices if h.key in others],
+            hits.restrictions,
+        )
 
 
 def create_restriction(ctx: Context, caller: Caller, r: Restriction) -> dict[str, Any]:

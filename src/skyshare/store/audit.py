@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from skyshare.store import _json
 from skyshare.store.schema import audit
 
-__all__ = ["AuditRow", "head", "insert", "iter_chain", "iter_rows"]
+__all__ = ["AuditRow", "head", "insert", "insert_many", "iter_chain", "iter_rows"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,17 +35,24 @@ _INSERT = audit.insert()
 
 
 def insert(conn: Connection, row: AuditRow) -> None:
+    insert_many(conn, [row])
+
+
+def insert_many(conn: Connection, rows: Sequence[AuditRow]) -> None:
     conn.execute(
         _INSERT,
-        {
-            "n": row.n,
-            "time": row.time,
-            "type": row.type,
-            "prev_hash": row.prev_hash,
-            "hash": row.hash,
-            "record": row.record,
-            "readers": _json.dumps(list(row.readers)),
-        },
+        [
+            {
+                "n": row.n,
+                "time": row.time,
+                "type": row.type,
+                "prev_hash": row.prev_hash,
+                "hash": row.hash,
+                "record": row.record,
+                "readers": _json.dumps(list(row.readers)),
+            }
+            for row in rows
+        ],
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from skyshare.store import _json
 from skyshare.store.schema import event_audience, events
 
-__all__ = ["StoredEvent", "append", "last_seq", "list_after"]
+__all__ = ["StoredEvent", "append", "append_many", "last_seq", "list_after"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +42,30 @@ def append(
     if readers:
         conn.execute(_INSERT_AUDIENCE, readers)
     return seq
+
+
+_INSERT_MANY = events.insert().returning(events.c.seq, sort_by_parameter_order=True)
+
+
+def append_many(
+    conn: Connection, items: Sequence[tuple[str, dict[str, Any], Iterable[str]]], now: float
+) -> list[int]:
+    """Append many events (type, data, audience) in two statements; returns their seqs."""
+    if not items:
+        return []
+    rows = [
+        {"id": str(uuid.uuid4()), "type": t, "time": now, "data": _json.dumps(d)}
+        for t, d, _ in items
+    ]
+    seqs = [int(s) for s in conn.execute(_INSERT_MANY, rows).scalars()]
+    readers = [
+        {"party_id": p, "seq": seq}
+        for seq, (_, _, audience) in zip(seqs, items, strict=True)
+        for p in sorted(set(audience))
+    ]
+    if readers:
+        conn.execute(_INSERT_AUDIENCE, readers)
+    return seqs
 
 
 def list_after(conn: Connection, party_id: str | None, after: int, limit: int) -> list[StoredEvent]:
