@@ -1,0 +1,139 @@
+"""Live states: batched ingest (JSON or NDJSON), the live aircraft, the detector's status."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from skyshare.api.deps import CallerDep, ContextDep
+from skyshare.errors import BadRequest, InvalidInput, SkyshareError
+from skyshare.model.state import MAX_STATES, STATE_FIELDS, parse_states
+from skyshare.services import states as state_service
+from skyshare.services.parties import require_admin
+
+router = APIRouter(prefix="/v1", tags=["states"])
+
+NDJSON = "application/x-ndjson"
+
+_STATE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": list(STATE_FIELDS),
+    "properties": {
+        "aircraft_id": {"type": "string", "maxLength": 64},
+        "time": {"type": "string", "format": "date-time"},
+        "lat": {"type": "number", "minimum": -90, "maximum": 90},
+        "lng": {"type": "number", "minimum": -180, "maximum": 180},
+        "altitude_m": {"type": "number"},
+        "ground_speed_mps": {"type": "number", "minimum": 0},
+        "track_deg": {"type": "number", "minimum": 0, "maximum": 360},
+        "vertical_rate_mps": {"type": "number"},
+    },
+}
+
+
+class UnsupportedMediaType(SkyshareError):
+    code = "unsupported_media_type"
+    status = 415
+
+
+def _no_constants(name: str) -> Any:
+    raise InvalidInput(f"Non-finite numbers ({name}) are not allowed.", field="states")
+
+
+def _decode(raw: bytes, content_type: str) -> list[Any]:
+    """The list of raw state objects of a JSON or NDJSON body."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest("The body is not UTF-8.", field=None) from exc
+    if media == NDJSON:
+        items: list[Any] = []
+        for n, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            if len(items) >= MAX_STATES:
+                parse_states([None] * (MAX_STATES + 1))  # raises the limit error
+            try:
+                items.append(json.loads(line, parse_constant=_no_constants))
+            except json.JSONDecodeError as exc:
+                raise BadRequest(
+                    f"Line {n} is not valid JSON: {exc.msg}.",
+                    field=f"states[{len(items)}]",
+                    details={"line": n},
+                ) from exc
+        return items
+    if media not in ("application/json", ""):
+        raise UnsupportedMediaType(
+            f"Content-Type must be application/json or {NDJSON}, not {media[:60]!r}."
+        )
+    try:
+        body = json.loads(text, parse_constant=_no_constants)
+    except json.JSONDecodeError as exc:
+        raise BadRequest(f"The body is not valid JSON: {exc.msg}.", field=None) from exc
+    if not isinstance(body, dict):
+        raise InvalidInput('The body must be an object {"states": [...]}.', field=None)
+    for key in body:
+        if key != "states":
+            raise InvalidInput(f"{key} is not a known field.", field=str(key)[:60])
+    states = body.get("states")
+    if not isinstance(states, list):
+        raise InvalidInput("states must be a list of states.", field="states")
+    return states
+
+
+@router.post(
+    "/states",
+    status_code=202,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["states"],
+                        "properties": {
+                            "states": {
+                                "type": "array",
+                                "maxItems": MAX_STATES,
+                                "items": _STATE_SCHEMA,
+                            }
+                        },
+                    }
+                },
+                NDJSON: {"schema": _STATE_SCHEMA},
+            },
+        }
+    },
+)
+async def post_states(request: Request, ctx: ContextDep, caller: CallerDep) -> JSONResponse:
+    """Report up to 10,000 states; ``{"accepted": n, "ignored": m}`` (older states ignored)."""
+    raw = await request.body()
+
+    def work() -> dict[str, Any]:
+        items = _decode(raw, request.headers.get("content-type", ""))
+        return state_service.ingest(ctx, caller, parse_states(items))
+
+    return JSONResponse(await run_in_threadpool(work), status_code=202)
+
+
+@router.get("/aircraft")
+def list_aircraft(ctx: ContextDep, caller: CallerDep) -> list[dict[str, Any]]:
+    """Live aircraft: the caller's own, and others' while in a live conflict with the caller."""
+    return state_service.list_aircraft(ctx, caller)
+
+
+@router.get("/live/status")
+def live_status(ctx: ContextDep, caller: CallerDep) -> dict[str, Any]:
+    """Detector statistics (administrator): live aircraft and conflicts, cycle times."""
+    from skyshare.services.detection import detector
+
+    require_admin(caller)
+    return detector(ctx).stats()

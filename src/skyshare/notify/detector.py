@@ -1,0 +1,78 @@
+"""The detection worker: one thread that checks new batches at once and sweeps every cycle.
+
+It runs in its own thread because detection is CPU work over numpy arrays and database
+writes: the event loop keeps serving requests and SSE streams meanwhile. Ingest wakes it by
+setting the live picture's ``wake`` event; otherwise it sleeps until the next cycle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from skyshare.services.context import Context
+
+__all__ = ["DEFAULT_RETENTION_S", "detection_worker"]
+
+log = logging.getLogger(__name__)
+
+#: State history kept by default (1 h), then deleted so the database stays flat.
+DEFAULT_RETENTION_S = 3600.0
+#: How often retention runs.
+_PRUNE_EVERY_S = 60.0
+
+Worker = Callable[[Context, asyncio.Event], Coroutine[Any, Any, None]]
+
+
+def _run(ctx: Context, halt: threading.Event, retention_s: float) -> None:
+    from skyshare.services import detection, states, webhooks
+    from skyshare.services.live import live_picture
+
+    picture = live_picture(ctx)
+    next_cycle = time.monotonic()
+    next_prune = time.monotonic() + _PRUNE_EVERY_S
+    while not halt.is_set():
+        picture.wake.wait(max(0.0, next_cycle - time.monotonic()))
+        picture.wake.clear()
+        if halt.is_set():
+            return
+        try:
+            dirty = picture.take_dirty()
+            if dirty:
+                detection.check_batch(ctx, dirty)
+            now = time.monotonic()
+            if now >= next_cycle:
+                cycle_s = detection.run_cycle(ctx)
+                next_cycle = max(next_cycle + cycle_s, now)
+            if now >= next_prune:
+                next_prune = now + _PRUNE_EVERY_S
+                states.prune_history(ctx, retention_s)
+                webhooks.prune(ctx, ctx.now() - retention_s)
+        except Exception:  # a bad cycle must not end live detection
+            log.exception("detection cycle failed")
+            next_cycle = time.monotonic() + 1.0
+
+
+def detection_worker(retention_s: float = DEFAULT_RETENTION_S) -> Worker:
+    """A worker running the detector thread for the life of the app."""
+
+    async def worker(ctx: Context, stop: asyncio.Event) -> None:
+        from skyshare.services.live import live_picture
+
+        halt = threading.Event()
+        thread = threading.Thread(
+            target=_run, args=(ctx, halt, retention_s), name="skyshare-detector", daemon=True
+        )
+        thread.start()
+        try:
+            await stop.wait()
+        finally:
+            halt.set()
+            live_picture(ctx).wake.set()
+            await asyncio.to_thread(thread.join, 5.0)
+
+    return worker
