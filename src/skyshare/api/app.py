@@ -16,7 +16,9 @@ from skyshare.api.limits import MIB, BodyLimit
 from skyshare.api.routes import agreement, conflicts, events, notices, parties, restrictions
 from skyshare.api.routes import audit as audit_routes
 from skyshare.api.routes import messages as message_routes
+from skyshare.api.routes import states as state_routes
 from skyshare.api.routes import web as web_page
+from skyshare.api.routes import webhooks as webhook_routes
 from skyshare.notify.bell import Bell
 from skyshare.services.context import Context
 
@@ -70,6 +72,8 @@ def create_app(settings: Settings, context: Context) -> FastAPI:
     app.include_router(message_routes.router)
     app.include_router(audit_routes.router)
 
+    app.include_router(state_routes.router)
+    app.include_router(webhook_routes.router)
     app.include_router(web_page.router)
 
     @app.get("/healthz", tags=["health"])
