@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
-import httpx
 
 from skyshare.errors import InvalidInput, SkyshareError
 
@@ -40,6 +39,8 @@ class Api:
     """
 
     def __init__(self, url: str, token: str, *, timeout_s: float = 30.0) -> None:
+        import httpx  # here, so that `--help` stays instant
+
         self._client = httpx.Client(
             base_url=url.rstrip("/"),
             headers={"Authorization": f"Bearer {token}"},
@@ -53,6 +54,8 @@ class Api:
         self._client.close()
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        import httpx
+
         try:
             r = self._client.request(method, path, **kwargs)
         except httpx.HTTPError as exc:

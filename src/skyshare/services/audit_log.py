@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from skyshare.audit.chain import (
-    AuditEntry,
+    StoredEntry,
     VerifyResult,
     sign_checkpoint,
-    verify_chain,
     verify_checkpoints,
+    verify_stored_chain,
 )
 from skyshare.services.context import Caller, Context
 from skyshare.services.outbox import EVERYONE
@@ -97,6 +97,9 @@ def checkpoint_now(ctx: Context) -> dict[str, Any] | None:
 def verify_database(ctx: Context, public_key: str | None = None) -> VerifyResult:
     """Verify every stored entry and checkpoint, in one read snapshot.
 
+    Each stored record text is hashed as is (``verify_stored_chain``): it is what the service
+    hashed when it appended the entry.
+
     ``public_key`` pins the service key obtained out of band; without it the key stored in the
     same database is used, which proves the chain against checkpoints but not against someone
     who could rewrite the whole file (see ``services/service_key.py``).
@@ -106,32 +109,16 @@ def verify_database(ctx: Context, public_key: str | None = None) -> VerifyResult
         key = public_key or stored_public_key(conn)
         wanted = {cp.n for cp in checkpoints}
         hashes: dict[int, str] = {}
-        broken: list[tuple[int, str]] = []
 
-        def entries() -> Iterator[AuditEntry]:
-            loads = json.loads
+        def entries() -> Iterator[StoredEntry]:
             for n, time_s, type_, prev_hash, hash_, text in audit_store.iter_chain(conn):
-                try:
-                    record = loads(text)
-                except ValueError:
-                    broken.append((n, "record is not valid JSON"))
-                    return
                 if n in wanted:
                     hashes[n] = hash_
-                yield AuditEntry(n, format_rfc3339(time_s), type_, prev_hash, hash_, record)
+                yield StoredEntry(n, format_rfc3339(time_s), type_, prev_hash, hash_, text)
 
-        chain = verify_chain(entries())
+        chain = verify_stored_chain(entries())
         if not chain.ok:
             return chain
-        if broken:
-            n, reason = broken[0]
-            return VerifyResult(
-                entries=chain.entries,
-                head_n=chain.head_n,
-                head_hash=chain.head_hash,
-                first_bad=n,
-                reason=reason,
-            )
     if not checkpoints:
         return chain
     if key is None:

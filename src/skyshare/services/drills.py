@@ -12,6 +12,8 @@ import uuid
 from typing import Any
 
 from skyshare.audit.signing import sign_object
+from skyshare.errors import AgreementNotInForce
+from skyshare.services.agreement import agreement_in_force
 from skyshare.services.context import Caller, Context
 from skyshare.services.messages import store_message
 from skyshare.services.outbox import EVERYONE, audit
@@ -52,6 +54,10 @@ def run_drills(ctx: Context) -> int:
         current = agreement_store.current(tx.conn)
         if current is None or current.agreement.drill_every_s <= 0:
             return 0
+        try:
+            agreement_in_force(tx.conn)
+        except AgreementNotInForce:
+            return 0  # drills are a procedure of the agreement; none before it binds everyone
         now = ctx.now()
         last = drill_store.last_sent_at(tx.conn)
         if last is not None and now - last < current.agreement.drill_every_s:
