@@ -220,9 +220,11 @@ def test_candidate_search_rejects_far_volumes(monkeypatch: pytest.MonkeyPatch) -
     exact: list[int] = []
     real = geometry.pair_distances_m
 
-    def counting(a: Sequence[PreparedFootprint], b: Sequence[PreparedFootprint]) -> FloatArray:
+    def counting(
+        a: Sequence[PreparedFootprint], b: Sequence[PreparedFootprint], **kw: FloatArray
+    ) -> FloatArray:
         exact.append(len(a))
-        return real(a, b)
+        return real(a, b, **kw)
 
     monkeypatch.setattr(strategic, "pair_distances_m", counting)
     new = [vol(square(32.0, 12.0, 2_000.0))]

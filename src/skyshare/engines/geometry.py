@@ -264,7 +264,10 @@ def prepare_footprints(
 
 
 def _projected(
-    side: Sequence[PreparedFootprint], idx: NDArray[np.intp], centres: FloatArray
+    side: Sequence[PreparedFootprint],
+    idx: NDArray[np.intp],
+    centres: FloatArray,
+    own_centres: FloatArray,
 ) -> NDArray[np.object_]:
     """Shapely geometries of ``side[idx]`` projected around their own centre each.
 
@@ -285,12 +288,18 @@ def _projected(
         )
     pts = np.flatnonzero(~is_poly)
     if pts.size:
-        xyz = np.stack([side[idx[p]].centre for p in pts])
+        xyz = own_centres[idx[pts]]
         geoms[pts] = shapely.points(aeqd_project(xyz, centres[pts], np.ones(pts.size, np.intp)))
     return geoms
 
 
-def pair_distances_m(a: Sequence[PreparedFootprint], b: Sequence[PreparedFootprint]) -> FloatArray:
+def pair_distances_m(
+    a: Sequence[PreparedFootprint],
+    b: Sequence[PreparedFootprint],
+    *,
+    centres_a: FloatArray | None = None,
+    centres_b: FloatArray | None = None,
+) -> FloatArray:
     """Horizontal distance in metres between ``a[i]`` and ``b[i]``; 0 where they touch.
 
     A circle is its centre with a radius: distance = max(0, d(centre, other) − r). Each pair
@@ -303,8 +312,11 @@ def pair_distances_m(a: Sequence[PreparedFootprint], b: Sequence[PreparedFootpri
     out = np.zeros(n, dtype=np.float64)
     if n == 0:
         return out
-    ca = np.stack([p.centre for p in a])
-    cb = np.stack([p.centre for p in b])
+    # ``centres_*``: each footprint's ``centre`` as one array, when the caller holds them so
+    # already (the index does); stacking hundreds of small vectors per query costs more than
+    # the distances. They must be exact copies of the centres, never recomputed.
+    ca = np.stack([p.centre for p in a]) if centres_a is None else centres_a
+    cb = np.stack([p.centre for p in b]) if centres_b is None else centres_b
     ra = np.fromiter((p.radius_m for p in a), np.float64, n)
     rb = np.fromiter((p.radius_m for p in b), np.float64, n)
     both = np.fromiter(
@@ -316,7 +328,7 @@ def pair_distances_m(a: Sequence[PreparedFootprint], b: Sequence[PreparedFootpri
     rest = np.flatnonzero(~both)
     if rest.size:
         centres = midpoint_unit(ca[rest], cb[rest])
-        d = shapely.distance(_projected(a, rest, centres), _projected(b, rest, centres))
+        d = shapely.distance(_projected(a, rest, centres, ca), _projected(b, rest, centres, cb))
         out[rest] = d - ra[rest] - rb[rest]
     return np.maximum(out, 0.0)
 
@@ -335,7 +347,9 @@ def footprint_distance_m(a: Footprint, b: Footprint) -> float:
 
 def projected_geometry(prepared: PreparedFootprint, centre: FloatArray) -> shapely.Geometry:
     """The planar shape of a footprint around ``centre``: a polygon, or a circle's centre."""
-    geoms = _projected([prepared], np.array([0], dtype=np.intp), centre.reshape(1, 3))
+    geoms = _projected(
+        [prepared], np.array([0], dtype=np.intp), centre.reshape(1, 3), prepared.centre[None]
+    )
     geom: shapely.Geometry = geoms[0]
     return geom
 

@@ -19,7 +19,7 @@ unbounded for the buckets, sit in lists every query reads, so nothing is ever sk
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -142,6 +142,7 @@ class _Query:
             np.array([c[0] for c in caps]), np.array([c[1] for c in caps])
         ).reshape(-1, 3)
         self.prepared = prepare_footprints([v.footprint for v in volumes])
+        self.centre = np.stack([p.centre for p in self.prepared]).reshape(-1, 3)
 
 
 class VolumeIndex:
@@ -173,6 +174,8 @@ class VolumeIndex:
         self._band = np.empty((cap, 4))
         self._datum = np.empty(cap, dtype=np.int8)
         self._cap_xyz = np.empty((cap, 3))
+        #: Exact copies of each prepared footprint's ``centre`` (set when prepared).
+        self._centre = np.empty((cap, 3))
         self._cap_rad = np.empty(cap)
         self._key_of = np.full(cap, -1, dtype=np.int64)
         self._vidx = np.empty(cap, dtype=np.int64)
@@ -275,10 +278,16 @@ class VolumeIndex:
         if qi.size == 0:
             return []
         prepared = self._prepared_for(sj)
-        dist = pair_distances_m([q.prepared[i] for i in qi], prepared)
+        dist = pair_distances_m(
+            [q.prepared[i] for i in qi],
+            prepared,
+            centres_a=q.centre[qi],
+            centres_b=self._centre[sj],
+        )
         hit = dist < minima.horizontal_m
         return _hits(
-            [self._key_names[int(k)] for k in self._key_of[sj[hit]]],
+            self._key_names,
+            self._key_of[sj[hit]],
             qi[hit],
             self._vidx[sj[hit]],
             dist[hit],
@@ -333,7 +342,16 @@ class VolumeIndex:
 
     def _grow(self) -> None:
         cap = 2 * len(self._cap_rad)
-        for name in ("_t", "_band", "_datum", "_cap_xyz", "_cap_rad", "_key_of", "_vidx"):
+        for name in (
+            "_t",
+            "_band",
+            "_datum",
+            "_cap_xyz",
+            "_centre",
+            "_cap_rad",
+            "_key_of",
+            "_vidx",
+        ):
             old = getattr(self, name)
             new = np.empty((cap, *old.shape[1:]), dtype=old.dtype)
             new[: len(old)] = old
@@ -417,6 +435,7 @@ class VolumeIndex:
         )
         for s, p in zip(slots, done, strict=True):
             self._prepared[s] = p
+            self._centre[s] = p.centre
         self._pending.clear()
 
     def _prepared_for(self, slots: NDArray[np.intp]) -> list[PreparedFootprint]:
@@ -498,7 +517,8 @@ def _vertical_gap(
 
 
 def _hits(
-    keys: list[str],
+    names: Mapping[int, str],
+    kid: NDArray[np.int64],
     qi: NDArray[np.intp],
     vj: NDArray[np.int64],
     dist: NDArray[np.float64],
@@ -506,25 +526,32 @@ def _hits(
     start: NDArray[np.float64],
     end: NDArray[np.float64],
 ) -> list[StrategicHit]:
-    """Conflicting pairs folded into one hit per key, sorted by key."""
-    groups: dict[str, list[int]] = {}
-    for n, k in enumerate(keys):
-        groups.setdefault(k, []).append(n)
-    qi_l, vj_l, d_l = qi.tolist(), vj.tolist(), dist.tolist()
-    v_l, s_l, e_l = vgap.tolist(), start.tolist(), end.tolist()
+    """Conflicting pairs folded into one hit per key, sorted by key name."""
+    if kid.size == 0:
+        return []
+    order = np.argsort(kid, kind="stable")
+    kid, qi, vj = kid[order], qi[order], vj[order]
+    dist, vgap, start, end = dist[order], vgap[order], start[order], end[order]
+    firsts = np.flatnonzero(np.r_[True, kid[1:] != kid[:-1]])
+    bounds = np.r_[firsts, kid.size].tolist()
+    d_min = np.minimum.reduceat(dist, firsts).tolist()
+    v_min = np.minimum.reduceat(vgap, firsts).tolist()
+    t_min = np.minimum.reduceat(start, firsts).tolist()
+    t_max = np.maximum.reduceat(end, firsts).tolist()
+    kid_l, qi_l, vj_l = kid.tolist(), qi.tolist(), vj.tolist()
     out = []
-    for k in sorted(groups):
-        g = groups[k]
-        t0 = min(s_l[n] for n in g)
-        t1 = max(e_l[n] for n in g)
+    for g in range(len(firsts)):
+        a, b = bounds[g], bounds[g + 1]
+        t0, t1 = t_min[g], t_max[g]
         out.append(
             StrategicHit(
-                key=k,
-                min_horizontal_m=min(d_l[n] for n in g),
-                min_vertical_m=min(v_l[n] for n in g),
+                key=names[kid_l[a]],
+                min_horizontal_m=d_min[g],
+                min_vertical_m=v_min[g],
                 time_start_s=t0 if math.isfinite(t0) else None,
                 time_end_s=t1 if math.isfinite(t1) else None,
-                volume_pairs=tuple(sorted({(qi_l[n], vj_l[n]) for n in g})),
+                volume_pairs=tuple(sorted(set(zip(qi_l[a:b], vj_l[a:b], strict=True)))),
             )
         )
+    out.sort(key=lambda h: h.key)
     return out
