@@ -69,6 +69,13 @@ BAD_NOTICES: list[tuple[str, Any, int, str, str | None]] = [
         "volumes[0].volume.outline_polygon.vertices",
     ),
     (
+        "repeated vertex",
+        notice(volume(footprint=poly([(36, 37), (36, 37.1), (36, 37.1), (36.1, 37.1)]))),
+        422,
+        "invalid_input",
+        "volumes[0].volume.outline_polygon.vertices[2]",
+    ),
+    (
         "degenerate",
         notice(volume(footprint=poly([(36, 37), (36.1, 37.1), (36.2, 37.2)]))),
         422,

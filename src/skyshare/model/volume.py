@@ -150,6 +150,12 @@ def check_polygon(vertices: Sequence[LatLng], path: str) -> Polygon:
             "A polygon must not repeat its first vertex at the end (it is closed implicitly).",
             field=f"{path}.vertices",
         )
+    for i in range(1, n):
+        if vertices[i] == vertices[i - 1]:
+            raise InvalidInput(
+                f"A polygon must not repeat a vertex; vertices {i - 1} and {i} are the same.",
+                field=f"{path}.vertices[{i}]",
+            )
     lngs = unwrap_longitudes([v.lng for v in vertices])
     closing = (lngs[0] - lngs[-1] + 180.0) % 360.0 - 180.0
     if abs(lngs[-1] + closing - lngs[0]) > 1e-9:
