@@ -76,7 +76,7 @@ def run_drills(ctx: Context) -> int:
                 "params": {"time": sent_at},
             }
             signature = sign_object(key, signed)
-            m = store_message(
+            m, _ = store_message(
                 ctx,
                 tx,
                 sender=None,

@@ -177,10 +177,17 @@ def _languages(conn: Connection, ids: Iterable[str | None]) -> dict[str, str]:
     return {i: party_store.by_id(conn, i).language for i in ids if i is not None}
 
 
-def _announce(ctx: Context, tx: Tx, type: str, m: MessageRow) -> None:
-    """One event per party, each with the message rendered in that party's language."""
+def _announce(ctx: Context, tx: Tx, type: str, m: MessageRow) -> dict[str, dict[str, Any]]:
+    """One event per party, each with the message rendered in that party's language.
+
+    Returns the views by language, so a caller's response reuses the rendering.
+    """
+    views: dict[str, dict[str, Any]] = {}
     for party_id, language in _languages(tx.conn, (m.sender, m.recipient)).items():
-        emit(ctx, tx, type, message_json(m, language), [party_id])
+        if language not in views:
+            views[language] = message_json(m, language)
+        emit(ctx, tx, type, views[language], [party_id])
+    return views
 
 
 def _readers(m: MessageRow) -> list[str]:
@@ -196,8 +203,11 @@ def store_message(
     signed: dict[str, Any],
     signature: str,
     readers: list[str] | None = None,
-) -> MessageRow:
-    """Insert a checked message, announce it and audit it, inside ``tx``."""
+) -> tuple[MessageRow, dict[str, dict[str, Any]]]:
+    """Insert a checked message, announce it and audit it, inside ``tx``.
+
+    Returns the row and its views by language (those of its sender and recipient).
+    """
     m = MessageRow(
         id=signed["id"],
         sender=sender,
@@ -212,7 +222,7 @@ def store_message(
         created_at=ctx.now(),
     )
     message_store.insert(tx.conn, m)
-    _announce(ctx, tx, "message.received", m)
+    views = _announce(ctx, tx, "message.received", m)
     record = {
         "message": m.id,
         "from": sender,
@@ -221,7 +231,7 @@ def store_message(
         "signature": signature,
     }
     audit(ctx, tx, "message.sent", record, readers if readers is not None else _readers(m))
-    return m
+    return m, views
 
 
 def send_message(
@@ -246,10 +256,10 @@ def send_message(
                 field="id",
             )
         recipient = _check_recipient(tx.conn, sender, signed)
-        m = store_message(
+        _, views = store_message(
             ctx, tx, sender=sender.id, recipient=recipient.id, signed=signed, signature=signature
         )
-        return message_json(m, sender.language), True
+        return views[sender.language], True
 
 
 def _visible(caller: Caller, m: MessageRow | None, message_id: str) -> MessageRow:
@@ -296,7 +306,7 @@ def acknowledge(ctx: Context, caller: Caller, message_id: str, signature: str) -
         drill = drill_store.by_message(tx.conn, m.id)
         if drill is not None:
             drill_store.update_row(tx.conn, replace(drill, acknowledged_at=now))
-        _announce(ctx, tx, "message.acknowledged", m)
+        views = _announce(ctx, tx, "message.acknowledged", m)
         audit(
             ctx,
             tx,
@@ -304,7 +314,7 @@ def acknowledge(ctx: Context, caller: Caller, message_id: str, signature: str) -
             {"message": m.id, "by": party.id, "signature": signature},
             [EVERYONE] if drill is not None else _readers(m),
         )
-        return message_json(m, me.language)
+        return views[me.language]
 
 
 def ack_timeout_s(conn: Connection) -> float:

@@ -1,0 +1,213 @@
+"""Send and verify hotline messages end to end over HTTP on SQLite; target p50 ≤ 10 ms.
+
+Usage::
+
+    python benchmarks/bench_hotline.py              # 500 messages per mode
+    python benchmarks/bench_hotline.py --quick      # 100
+
+Starts ``skyshare serve`` in its own process on a fresh SQLite file (``--sync FULL``, the
+default, then ``NORMAL``), with two parties whose Ed25519 keys are registered. Checks first
+that a message reaches the recipient rendered in Arabic and that a forged one is refused;
+then times, per message, from one keep-alive client:
+
+* send: sign the body (RFC 8785 + Ed25519) and POST it until the 201 arrives (the service
+  verifies the signature, checks the template, stores message, events and audit entry, and
+  commits);
+* round trip: send, then the recipient GETs the message and verifies its signature with the
+  sender's public key;
+* acknowledge: the recipient signs and POSTs the acknowledgement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from skyshare.audit.signing import (
+    generate_private_key,
+    public_key_b64,
+    sign_object,
+    verify_object,
+)
+from skyshare.hotline import phrases
+from skyshare.model.agreement import agreement_from_mapping
+from skyshare.services import agreement as agreement_service
+from skyshare.services.context import Caller, Context
+from skyshare.services.parties import add_party
+from skyshare.store.database import open_database
+from skyshare.timefmt import format_rfc3339
+
+ADMIN = "bench-admin-token"
+AGREEMENT: dict[str, Any] = {
+    "name": "Bench region",
+    "region": [[35.0, 36.0], [35.0, 38.5], [37.3, 38.5], [37.3, 36.0]],
+    "parties": ["blue", "red"],
+    "horizontal_m": 5556,
+    "vertical_m": 300,
+    "lookahead_s": 300,
+    "time_buffer_s": 300,
+    "min_lead_s": 3600,
+    "policy": "advisory",
+    "ack_timeout_s": 3600,
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def prepare(db: Path) -> dict[str, Any]:
+    """The database: agreement in force, blue (en) and red (ar) with keys and tokens."""
+    ctx = Context(open_database(str(db)))
+    stored = agreement_service.set_agreement(ctx, Caller(None), agreement_from_mapping(AGREEMENT))
+    out: dict[str, Any] = {}
+    for name, language in (("blue", "en"), ("red", "ar")):
+        key = generate_private_key()
+        party, token = add_party(ctx, name, language, public_key_b64(key))
+        agreement_service.adopt(ctx, Caller(party), stored["sha256"])
+        out[name] = {"id": party.id, "token": token, "key": key}
+    ctx.db.dispose()
+    return out
+
+
+def serve(db: Path, port: int, sync: str) -> subprocess.Popen[bytes]:
+    env = os.environ | {"SKYSHARE_ADMIN_TOKEN": ADMIN}
+    cmd = [sys.executable, "-m", "skyshare.cli", "serve", "--db", str(db), "--port", str(port)]
+    proc = subprocess.Popen([*cmd, "--sync", sync], env=env, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
+                return proc
+        except httpx.TransportError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("skyshare serve did not start")
+
+
+def body(to: str) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "to": to,
+        "sent_at": format_rfc3339(time.time()),
+        "template": "traffic_advisory",
+        "params": {
+            "lat": 36.2,
+            "lng": 37.4,
+            "altitude_m": 4572,
+            "track_deg": 95,
+            "time": "2026-11-24T10:00:00Z",
+        },
+    }
+
+
+def percentiles(samples: list[float]) -> str:
+    ms = sorted(s * 1000 for s in samples)
+    q = statistics.quantiles(ms, n=100)
+    return f"p50 {statistics.median(ms):6.2f} ms   p90 {q[89]:6.2f} ms   p99 {q[98]:6.2f} ms"
+
+
+def run_mode(sync: str, count: int) -> dict[str, list[float]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "hotline.db"
+        parties = prepare(db)
+        port = free_port()
+        proc = serve(db, port, sync)
+        try:
+            return measure(f"http://127.0.0.1:{port}", parties, count)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def measure(base: str, parties: dict[str, Any], count: int) -> dict[str, list[float]]:
+    blue, red = parties["blue"], parties["red"]
+
+    def client(p: dict[str, Any]) -> httpx.Client:
+        return httpx.Client(base_url=base, headers={"Authorization": f"Bearer {p['token']}"})
+
+    with client(blue) as bc, client(red) as rc:
+
+        def send() -> dict[str, Any]:
+            b = body(red["id"])
+            r = bc.post("/v1/messages", json=b | {"signature": sign_object(blue["key"], b)})
+            assert r.status_code == 201, r.text
+            got: dict[str, Any] = r.json()
+            return got
+
+        def round_trip() -> None:
+            sent = send()
+            got = rc.get(f"/v1/messages/{sent['id']}").json()
+            signed = {k: got[k] for k in ("id", "to", "sent_at", "template", "params")}
+            verify_object(public_key_b64(blue["key"]), signed, got["signature"])
+
+        def ack(message_id: str) -> None:
+            signature = sign_object(red["key"], {"type": "ack", "message_id": message_id})
+            r = rc.post(f"/v1/messages/{message_id}/acknowledge", json={"signature": signature})
+            assert r.status_code == 200, r.text
+
+        # Sanity: Arabic for red, a forged signature refused, nothing half-stored.
+        first = send()
+        seen = rc.get(f"/v1/messages/{first['id']}").json()
+        assert seen["rendered"] == phrases.render("traffic_advisory", first["params"], "ar")
+        forged = body(red["id"])
+        forged["signature"] = sign_object(generate_private_key(), forged)
+        assert bc.post("/v1/messages", json=forged).status_code == 422
+        assert rc.get(f"/v1/messages/{forged['id']}").status_code == 404
+
+        for _ in range(30):  # warm-up
+            send()
+        timings: dict[str, list[float]] = {"send": [], "round trip": [], "acknowledge": []}
+        sent_ids: list[str] = []
+        for _ in range(count):
+            start = time.perf_counter()
+            sent_ids.append(send()["id"])
+            timings["send"].append(time.perf_counter() - start)
+        timings["round trip"] = [timed(round_trip) for _ in range(count)]
+        timings["acknowledge"] = [timed(lambda i=i: ack(i)) for i in sent_ids]
+        return timings
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="100 messages instead of 500")
+    parser.add_argument("--count", type=int, default=None)
+    args = parser.parse_args()
+    count = args.count or (100 if args.quick else 500)
+    p50 = {}
+    for sync in ("FULL", "NORMAL"):
+        timings = run_mode(sync, count)
+        print(f"--sync {sync}: {count} messages, one keep-alive client, server in its own process")
+        for name, samples in timings.items():
+            print(f"  {name:<12} {percentiles(samples)}")
+        p50[sync] = statistics.median(timings["round trip"]) * 1000
+    verdict = "met" if p50["FULL"] <= 10 else "MISSED"
+    print(
+        f"target round trip p50 ≤ 10 ms  {verdict} at --sync FULL ({p50['FULL']:.2f} ms); "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
