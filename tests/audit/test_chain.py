@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import hashlib
+import importlib
+import inspect
 import json
 import subprocess
 import sys
@@ -569,3 +572,28 @@ def test_stored_text_that_is_not_an_object_is_named(text: str, reason: str) -> N
     result = verify_stored_chain(stored)
     assert result.first_bad == 3
     assert reason in result.message
+
+
+@pytest.mark.parametrize(
+    "module_name",
+    [
+        "skyshare.audit.jcs",
+        "skyshare.audit.signing",
+        "skyshare.audit.chain",
+        "skyshare.hotline.phrases",
+    ],
+)
+def test_all_lists_exactly_the_public_names(module_name: str) -> None:
+    """``__all__`` names every public top-level definition of the module, and nothing else."""
+    module = importlib.import_module(module_name)
+    tree = ast.parse(inspect.getsource(module))
+    defined: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            defined.add(node.name)
+        elif isinstance(node, ast.Assign):
+            defined.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            defined.add(node.target.id)
+    public = {name for name in defined if not name.startswith("_")}
+    assert set(module.__all__) == public
