@@ -186,7 +186,8 @@ def predicted_entries(
     end = dead_reckon(
         lat_deg, lng_deg, alt_m, gs_mps, trk_deg, vs_mps, np.full(n, float(lookahead_s))
     )
-    moving = gs_mps > 0.0
+    # A path too short to move the end point in floating point is a point, not a line.
+    moving = (end.lat_deg != lat_deg) | (end.lng_deg != lng_deg)
     lines = np.where(
         moving,
         shapely.linestrings(
