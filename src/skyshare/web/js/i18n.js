@@ -34,6 +34,8 @@ const STRINGS = {
     live: "live", connecting: "connecting…", offline: "reconnecting…",
     you: "you", vertices: "vertices", active: "active", inactive: "not active now",
     region: "Agreement region",
+    severity_critical: "critical", severity_alert: "alert", severity_warning: "warning",
+    severity_caution: "caution", severity_advisory: "advisory",
   },
   ar: {
     title: "سكاي شير", language: "اللغة", sign_in: "تسجيل الدخول", sign_out: "تسجيل الخروج",
@@ -66,6 +68,8 @@ const STRINGS = {
     live: "متصل", connecting: "جارٍ الاتصال…", offline: "إعادة الاتصال…",
     you: "أنتم", vertices: "رؤوس", active: "نشط", inactive: "غير نشط الآن",
     region: "منطقة الاتفاق",
+    severity_critical: "حرج", severity_alert: "إنذار", severity_warning: "تحذير",
+    severity_caution: "تنبيه", severity_advisory: "استشاري",
   },
   ru: {
     title: "skyshare", language: "Язык", sign_in: "Войти", sign_out: "Выйти",
@@ -100,6 +104,8 @@ const STRINGS = {
     live: "на связи", connecting: "подключение…", offline: "переподключение…",
     you: "вы", vertices: "вершины", active: "действует", inactive: "сейчас не действует",
     region: "Район соглашения",
+    severity_critical: "критический", severity_alert: "тревога", severity_warning: "предупреждение",
+    severity_caution: "внимание", severity_advisory: "информация",
   },
 };
 

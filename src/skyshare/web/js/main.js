@@ -4,7 +4,7 @@
 import { ApiError, adoptTokenFromHash, api, endpoints, forgetToken, headers, optional, storedToken, storeToken } from "./api.js";
 import { Hotline } from "./hotline.js";
 import { duration, distance, language, num, setLanguage, t, utc } from "./i18n.js";
-import { Overlays, activeAt, addBasemap, createMap } from "./map.js";
+import { Overlays, activeAt, addBasemap, createMap, fetchBasemap } from "./map.js";
 import { forgetKey } from "./signing.js";
 import { follow } from "./sse.js";
 import { Traffic } from "./traffic.js";
@@ -49,9 +49,11 @@ const S = {
 };
 window.skyshare = S; // for the browser console and the tests' probes
 
-const partyName = (id) => (id === S.me?.id ? `${S.parties.get(id)?.name ?? id} (${t("you")})` : S.parties.get(id)?.name ?? id);
+const partyName = (id) => (id === null || id === undefined ? "skyshare" : S.parties.get(id)?.name ?? id);
 
 // ---------------------------------------------------------------------------- sign-in
+
+let basemapData = null;
 
 async function boot() {
   setLanguage(sessionStorage.getItem(LANG_KEY) || navigator.language?.slice(0, 2) || "en");
@@ -72,8 +74,10 @@ async function boot() {
   });
   $("#logout").addEventListener("click", signOut);
   for (const b of document.querySelectorAll("[role=tab]")) b.addEventListener("click", () => showTab(b.dataset.tab));
-  if (storedToken()) await signIn();
-  else showLogin("");
+  if (storedToken()) {
+    basemapData = fetchBasemap();
+    await signIn();
+  } else showLogin("");
 }
 
 function showLogin(message) {
@@ -142,43 +146,45 @@ async function start() {
   S.traffic = new Traffic(S.map, { onSelect: showSelection });
   S.traffic.ownParty = S.me.id;
   S.traffic.labels = (c, tcpa) => `${t("cpa_in")} ${duration(tcpa)} · ${distance(c.min_horizontal_m ?? 0)} / ${num(c.min_vertical_m ?? 0)} m`;
-  const basemap = addBasemap(S.map);
+  const basemapJson = basemapData ?? fetchBasemap();
+  const paths = endpoints();
+  const has = (set, path) => set === null || set.has(path);
 
   // Where the stream starts: the newest event before the snapshot is read.
   const head = await api("/v1/events?after=0&limit=1", { raw: true });
   const first = await head.json();
   const after = Number(head.headers.get("X-Skyshare-Last-Seq") ?? first.at(-1)?.seq ?? 0);
-  const paths = await endpoints();
-  const has = (path) => paths === null || paths.has(path);
 
   const now = Date.now();
-  const [parties, agreement, notices, restrictions, conflicts, aircraft] = await Promise.all([
+  const snapshot = Promise.all([
     api("/v1/parties"),
     api("/v1/agreement"),
     api(`/v1/notices?from=${rfc3339(now)}&to=${rfc3339(now + DAY_MS)}`),
     api("/v1/restrictions"),
+    api(`/v1/restrictions?from=${rfc3339(now)}&to=${rfc3339(now + 60_000)}`),
     api("/v1/conflicts?status=open,acknowledged"),
-    has("/v1/aircraft") ? optional("/v1/aircraft") : null,
+    paths.then((p) => (has(p, "/v1/aircraft") ? optional("/v1/aircraft") : null)),
   ]);
+  // Drawing the basemap takes the main thread for a while: start it once the snapshot
+  // requests are on their way.
+  const basemap = addBasemap(S.map, basemapJson).then(() => performance.mark("skyshare:basemap"));
+  const [parties, agreement, notices, restrictions, active, conflicts, aircraft] = await snapshot;
   for (const p of parties) S.parties.set(p.id, p);
-  $("#who").textContent = partyName(S.me.id);
+  $("#who").textContent = `${partyName(S.me.id)} (${t("you")})`;
   setAgreement(agreement, true);
   for (const n of notices) S.notices.set(n.id, n);
   for (const r of restrictions) S.restrictions.set(r.id, r);
+  S.activeRestrictions = new Set(active.map((r) => r.id));
+  S.overlays.setRestrictions([...S.restrictions.values()], S.activeRestrictions);
   for (const c of conflicts) S.conflicts.set(c.id, c);
   S.aircraftEndpoint = aircraft !== null;
   if (aircraft) S.traffic.setAircraft(aircraft);
-
-  S.hotline = new Hotline({ me: S.me, parties: S.parties, conflicts: () => [...S.conflicts.values()], partyName, h });
-  if (has("/v1/messages") && has("/v1/templates") && (await S.hotline.start())) $("#tab-hotline").hidden = false;
-  else S.hotline = null;
 
   const slider = $("#slider");
   slider.addEventListener("input", () => { S.sliderMin = Number(slider.value); renderTime(); });
   $("#slider-now").addEventListener("click", () => { slider.value = "0"; S.sliderMin = 0; renderTime(); });
   renderNotices();
   renderConflicts();
-  await refreshActiveRestrictions();
 
   S.stop.push(follow("/v1/events", {
     after,
@@ -191,8 +197,17 @@ async function start() {
       el.textContent = t(s === "live" ? "live" : s === "connecting" ? "connecting" : "offline");
     },
   }));
+  performance.mark("skyshare:snapshot");
   if (S.aircraftEndpoint) S.stop.push(poll("/v1/aircraft", 1000, (list) => S.traffic.setAircraft(list)));
+
+  const hotline = new Hotline({ me: S.me, parties: S.parties, conflicts: () => [...S.conflicts.values()], partyName, h });
+  const p = await paths;
+  if (has(p, "/v1/messages") && has(p, "/v1/templates") && (await hotline.start())) {
+    S.hotline = hotline;
+    $("#tab-hotline").hidden = false;
+  }
   await basemap;
+  performance.mark("skyshare:ready");
   document.body.dataset.ready = "true";
 }
 
@@ -236,7 +251,7 @@ function apply(event) {
 
 function rerender() {
   if (!S.me) return;
-  $("#who").textContent = partyName(S.me.id);
+  $("#who").textContent = `${partyName(S.me.id)} (${t("you")})`;
   renderNotices();
   renderConflicts();
   S.hotline?.render();
@@ -359,9 +374,9 @@ function conflictItem(c) {
   return h("li", { class: `conflict ${c.status} sev-${c.severity}`, dataset: { id: c.id, status: c.status }, onclick: (e) => { if (e.target.tagName !== "BUTTON") focusConflict(c); } },
     h("div", { class: "title" },
       h("span", { class: "badge kind" }, t(`kind_${c.kind}`)),
-      h("span", { class: "badge sev" }, c.severity),
+      h("span", { class: "badge sev" }, t(`severity_${c.severity}`)),
       h("span", { class: "badge status" }, t(`status_${c.status}`))),
-    h("div", { class: "subjects" }, c.subjects.map((s) => h("bdi", { class: "subject" }, subjectText(s), " (", partyName(s.party), ")"))),
+    h("div", { class: "subjects" }, c.subjects.map((s) => h("bdi", { class: "subject" }, subjectText(s), s.party ? ` (${partyName(s.party)})` : ""))),
     h("div", { class: "numbers" },
       c.tcpa_s !== null && c.tcpa_s !== undefined ? h("span", { class: "cpa", dataset: { cpa: c.id } }, cpaText(c)) : null,
       c.min_horizontal_m !== null ? h("span", {}, `${t("separation")}: ${t("horizontal")} ${distance(c.min_horizontal_m)}`) : null,

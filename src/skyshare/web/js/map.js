@@ -1,8 +1,8 @@
-// The Leaflet map: an offline Natural Earth basemap (world-atlas TopoJSON, converted in the
-// page with topojson-client), the agreement region, notice volumes and restrictions. Vectors
-// are drawn on Leaflet's canvas renderer.
+// The Leaflet map: an offline Natural Earth basemap (land and borders from world-atlas,
+// converted to GeoJSON when vendored: scripts/vendor-web), the agreement region, notice volumes
+// and restrictions. Vectors are drawn on Leaflet's canvas renderer.
 
-/* global L, topojson */
+/* global L */
 
 const OWN = "#1c64f2";
 const OTHER = "#e8590c";
@@ -25,19 +25,23 @@ export function createMap(element) {
   return map;
 }
 
-export async function addBasemap(map) {
-  const res = await fetch("/assets/vendor/world-atlas/countries-50m.json");
-  const topo = await res.json();
+/** Fetch the basemap early (before sign-in completes); draw it with `addBasemap`. */
+export function fetchBasemap() {
+  return fetch("/assets/vendor/world-atlas/basemap-50m.geojson").then((r) => r.json());
+}
+
+export async function addBasemap(map, basemap) {
+  const collection = await basemap;
   const renderer = L.canvas({ pane: "base", padding: 0.5 });
-  const land = topojson.feature(topo, topo.objects.countries);
-  L.geoJSON(land, {
-    pane: "base", renderer, interactive: false,
-    style: { stroke: false, fillColor: "#eef0ea", fillOpacity: 1 },
-  }).addTo(map);
-  const borders = topojson.mesh(topo, topo.objects.countries, (a, b) => a !== b);
-  const coasts = topojson.mesh(topo, topo.objects.countries, (a, b) => a === b);
-  L.geoJSON(borders, { pane: "base", renderer, interactive: false, style: { color: "#9aa0a6", weight: 1, dashArray: "4 3" } }).addTo(map);
-  L.geoJSON(coasts, { pane: "base", renderer, interactive: false, style: { color: "#7d8a96", weight: 1 } }).addTo(map);
+  for (const feature of collection.features) {
+    const land = feature.properties.layer === "land";
+    L.geoJSON(feature, {
+      pane: "base", renderer, interactive: false,
+      style: land
+        ? { color: "#7d8a96", weight: 1, fillColor: "#eef0ea", fillOpacity: 1 }
+        : { color: "#a3aab2", weight: 1 },
+    }).addTo(map);
+  }
 }
 
 /** Leaflet layers for one Volume4D footprint (polygon or circle). */
