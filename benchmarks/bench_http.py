@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 import bench_strategic
 
+from skyshare.errors import InvalidInput
 from skyshare.model.notice import Notice, NoticeState
-from skyshare.model.volume import volume_to_json
+from skyshare.model.volume import Altitude, Polygon, Volume4D, check_polygon, volume_to_json
 
 AGREEMENT = """
 name = "Benchmark region"
@@ -50,6 +52,23 @@ time_buffer_s = 300
 min_lead_s = 3600
 policy = "advisory"
 """
+
+
+def valid_notice(rng: np.random.Generator) -> list[Volume4D]:
+    """A notice from the strategic benchmark's generator that the API accepts.
+
+    That generator makes a few self-intersecting polygons (the engine takes them, the API
+    refuses them); they are drawn again.
+    """
+    while True:
+        vols = bench_strategic._notice(rng)
+        try:
+            for v in vols:
+                if isinstance(v.footprint, Polygon):
+                    check_polygon(list(v.footprint.vertices), "volume")
+        except InvalidInput:
+            continue
+        return vols
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -80,7 +99,7 @@ def seed(db: Path, n: int, owners: list[str]) -> None:
                     priority=0,
                     ovn=secrets.token_urlsafe(16),
                     late=False,
-                    volumes=tuple(bench_strategic._notice(rng)),
+                    volumes=tuple(valid_notice(rng)),
                     private=None,
                     created_at=now,
                     updated_at=now,
@@ -172,9 +191,7 @@ def main() -> None:
             for c in clients.values():
                 c.post("/v1/agreement/adopt", json={"sha256": sha}).raise_for_status()
             warm = {
-                "volumes": [
-                    volume_to_json(v) for v in bench_strategic._notice(np.random.default_rng(1))
-                ],
+                "volumes": [volume_to_json(v) for v in valid_notice(np.random.default_rng(1))],
                 "key": [],
             }
             r = clients["blue"].put(f"/v1/notices/{uuid.uuid4()}", json=warm)
@@ -201,7 +218,7 @@ def run(clients: dict[str, httpx.Client], requests: int) -> None:
     for i in range(requests):
         client = clients["red" if i % 2 else "blue"]
         body: dict[str, Any] = {
-            "volumes": [volume_to_json(v) for v in bench_strategic._notice(rng)],
+            "volumes": [volume_to_json(v) for v in valid_notice(rng)],
             "state": "accepted",
             "priority": 0,
         }
@@ -218,6 +235,30 @@ def run(clients: dict[str, httpx.Client], requests: int) -> None:
         assert r.status_code == 201, r.text
         conflicts += len(r.json()["conflicts"])
         put_201.append(dt)
+    # The same traffic moved above every stored band (8-9 km): the full check runs, finds
+    # nothing, and the notice is stored: the cost of a write without conflicts to record.
+    clear: list[float] = []
+    clear_conflicts = 0  # high notices that met each other
+    for i in range(requests):
+        vols = valid_notice(rng)
+        body = {
+            "volumes": [
+                volume_to_json(replace(v, lower=Altitude(8_000.0), upper=Altitude(9_000.0)))
+                for v in vols
+            ],
+        }
+        client = clients["red" if i % 2 else "blue"]
+        nid = str(uuid.uuid4())
+        t0 = time.perf_counter()
+        r = client.put(f"/v1/notices/{nid}", json=body)
+        dt = time.perf_counter() - t0
+        if r.status_code == 409:  # met another high notice: file it with the key, untimed
+            body["key"] = [m["ovn"] for m in r.json()["error"]["details"]["missing"]]
+            r = client.put(f"/v1/notices/{nid}", json=body)
+            clear_conflicts += 1
+        else:
+            clear.append(dt)
+        assert r.status_code == 201, r.text
     gets: list[float] = []
     sizes: list[int] = []
     for _ in range(requests):
@@ -245,6 +286,10 @@ def run(clients: dict[str, httpx.Client], requests: int) -> None:
             f"PUT 409 (missing_notices): n={len(put_409)} p50 {pct(put_409, 50):.1f} ms "
             f"p99 {pct(put_409, 99):.1f} ms"
         )
+    print(
+        f"PUT 201 without conflicts (8-9 km band): p50 {pct(clear, 50):.1f} ms "
+        f"p99 {pct(clear, 99):.1f} ms (n={len(clear)}; {clear_conflicts} met each other)"
+    )
     print(
         f"GET bbox 0.2°x0.2°, 2 h: p50 {pct(gets, 50):.1f} ms p99 {pct(gets, 99):.1f} ms "
         f"(target p50 20 ms); median {statistics.median(sizes or [0]):.0f} notices returned"
