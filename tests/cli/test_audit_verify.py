@@ -93,6 +93,12 @@ def edit_time(path: Path) -> int:
     return n
 
 
+def edit_time_to_text(path: Path) -> int:
+    n = rows(path)[9][0]
+    sql(path, "UPDATE audit SET time = 'yesterday' WHERE n = ?", params=(n,))
+    return n
+
+
 def delete_one(path: Path) -> int:
     n = rows(path)[9][0]
     sql(path, "DELETE FROM audit WHERE n = ?", params=(n,))
@@ -151,6 +157,7 @@ TAMPERING: list[tuple[Callable[[Path], int], str]] = [
     (edit_prev_hash, "prev_hash does not match the hash of entry"),
     (edit_type, "type does not match"),
     (edit_time, "time does not match"),
+    (edit_time_to_text, "time does not match"),
     (delete_one, "missing"),
     (delete_and_renumber, "prev_hash does not match the hash of entry"),
     (swap_two, "prev_hash does not match"),

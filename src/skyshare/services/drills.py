@@ -11,8 +11,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from skyshare.audit.signing import sign_object
 from skyshare.errors import AgreementNotInForce
+from skyshare.model.agreement import Agreement
 from skyshare.services.agreement import agreement_in_force
 from skyshare.services.context import Caller, Context
 from skyshare.services.messages import store_message
@@ -47,23 +50,38 @@ def drill_json(d: DrillRow) -> dict[str, Any]:
     }
 
 
+def _due(conn: Connection, now: float) -> Agreement | None:
+    """The agreement if a drill round is due at ``now``, else None."""
+    current = agreement_store.current(conn)
+    if current is None or current.agreement.drill_every_s <= 0:
+        return None
+    try:
+        agreement_in_force(conn)
+    except AgreementNotInForce:
+        return None  # drills are a procedure of the agreement; none before it binds everyone
+    last = drill_store.last_sent_at(conn)
+    if last is not None and now - last < current.agreement.drill_every_s:
+        return None
+    return current.agreement
+
+
 def run_drills(ctx: Context) -> int:
-    """Send a round of link tests if one is due; returns how many were sent (0 if none due)."""
+    """Send a round of link tests if one is due; returns how many were sent (0 if none due).
+
+    Whether a round is due is read first, so that an idle tick never takes the write lock;
+    the write transaction decides again.
+    """
+    with ctx.db.read() as conn:
+        if not _due(conn, ctx.now()):
+            return 0
     key = service_key(ctx)
     with ctx.db.write() as tx:
-        current = agreement_store.current(tx.conn)
-        if current is None or current.agreement.drill_every_s <= 0:
-            return 0
-        try:
-            agreement_in_force(tx.conn)
-        except AgreementNotInForce:
-            return 0  # drills are a procedure of the agreement; none before it binds everyone
         now = ctx.now()
-        last = drill_store.last_sent_at(tx.conn)
-        if last is not None and now - last < current.agreement.drill_every_s:
+        current = _due(tx.conn, now)
+        if current is None:
             return 0
         sent = 0
-        for name in current.agreement.parties:
+        for name in current.parties:
             party = party_store.by_name(tx.conn, name)
             if party is None:
                 continue

@@ -12,7 +12,6 @@ message and announces nothing new; the same ``id`` with anything else is 409 ``a
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any, Final
@@ -326,8 +325,12 @@ def ack_timeout_s(conn: Connection) -> float:
 def mark_overdue(ctx: Context) -> int:
     """Mark messages unacknowledged for ``ack_timeout_s`` overdue; tell both sides. One pass.
 
-    A drill's message that goes overdue marks the drill missed.
+    A drill's message that goes overdue marks the drill missed. A read comes first so that an
+    idle tick never takes the one write lock.
     """
+    with ctx.db.read() as conn:
+        if not message_store.due_overdue(conn, ctx.now() - ack_timeout_s(conn), limit=1):
+            return 0
     with ctx.db.write() as tx:
         now = ctx.now()
         due = message_store.due_overdue(tx.conn, now - ack_timeout_s(tx.conn))
@@ -348,7 +351,3 @@ def mark_overdue(ctx: Context) -> int:
                     [EVERYONE],
                 )
         return len(due)
-
-
-def new_message_id() -> str:
-    return str(uuid.uuid4())

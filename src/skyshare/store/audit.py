@@ -75,11 +75,18 @@ def iter_rows(conn: Connection, after: int = 0, limit: int | None = None) -> Ite
 def iter_chain(conn: Connection) -> Iterator[tuple[int, float, str, str, str, str]]:
     """``(n, time, type, prev_hash, hash, record)`` of every entry in order of ``n``, streamed.
 
-    Plain tuples rather than :class:`AuditRow`: verifying 10^6 entries must stay fast.
+    Plain tuples from the driver's own cursor, in the connection's transaction: verifying
+    10^6 entries must stay fast, and SQLAlchemy's row objects cost a third of the read.
     """
-    q = select(
-        audit.c.n, audit.c.time, audit.c.type, audit.c.prev_hash, audit.c.hash, audit.c.record
-    ).order_by(audit.c.n)
-    result = conn.execution_options(yield_per=10_000).execute(q)
-    for row in result:
-        yield row[0], row[1], row[2], row[3], row[4], row[5]
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.arraysize = 10_000
+        cursor.execute(_CHAIN_SQL)
+        while rows := cursor.fetchmany():
+            yield from rows
+    finally:
+        cursor.close()
+
+
+#: A constant statement (no parameters): the one place the audit table is read raw.
+_CHAIN_SQL = "SELECT n, time, type, prev_hash, hash, record FROM audit ORDER BY n"
