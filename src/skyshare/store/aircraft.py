@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.expression import ClauseElement
 
 from skyshare.model.state import AircraftState
 from skyshare.store.schema import aircraft, states
@@ -23,6 +25,34 @@ __all__ = [
 
 #: SQLite's historical limit on bound parameters is 999; stay well under it.
 _IN_CHUNK = 500
+_STATE_COLUMNS = (
+    "time",
+    "lat",
+    "lng",
+    "altitude_m",
+    "ground_speed_mps",
+    "track_deg",
+    "vertical_rate_mps",
+)
+_COMPILED: dict[tuple[str, str], tuple[str, tuple[str, ...] | None]] = {}
+
+
+def _bulk(conn: Connection, name: str, stmt: ClauseElement, rows: Sequence[dict[str, Any]]) -> None:
+    """``executemany`` straight on the driver with SQL that SQLAlchemy compiled once.
+
+    Why: at 50,000 states/s SQLAlchemy's per-row parameter processing costs more than SQLite
+    itself; the statement is still built by SQLAlchemy for the connection's dialect.
+    """
+    key = (name, conn.dialect.name)
+    if key not in _COMPILED:
+        compiled = stmt.compile(dialect=conn.dialect)
+        order = getattr(compiled, "positiontup", None)
+        _COMPILED[key] = (str(compiled), None if order is None else tuple(order))
+    sql, order = _COMPILED[key]
+    if order is None:
+        conn.exec_driver_sql(sql, list(rows))
+    else:
+        conn.exec_driver_sql(sql, [tuple(r[k] for k in order) for r in rows])
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +78,7 @@ def known(conn: Connection, ids: Sequence[str]) -> dict[str, Known]:
             select(aircraft.c.id, aircraft.c.party_id, aircraft.c.time).where(
                 aircraft.c.id.in_(chunk)
             )
-        )
+        ).all()
         for aid, party, t in rows:
             out[aid] = Known(party, t)
     return out
@@ -75,41 +105,26 @@ def save_latest(
 ) -> None:
     """Insert first-seen aircraft (``new``) and move known ones to a newer state."""
     if new:
-        conn.execute(
-            aircraft.insert(),
+        _bulk(
+            conn,
+            "aircraft.insert",
+            aircraft.insert().values(
+                {c: bindparam(c) for c in ("id", "party_id", "first_seen", "received_at")}
+                | {c: bindparam(c) for c in _STATE_COLUMNS}
+            ),
             [
-                {
-                    "id": s.aircraft_id,
-                    "party_id": party_id,
-                    "first_seen": now,
-                    "received_at": now,
-                    **_row(s),
-                }
+                {"id": s.aircraft_id, "party_id": party_id, "first_seen": now, "received_at": now}
+                | _row(s)
                 for s in new
             ],
         )
     if newer:
-        stmt = (
+        _bulk(
+            conn,
+            "aircraft.update",
             update(aircraft)
             .where(aircraft.c.id == bindparam("b_id"))
-            .values(
-                {
-                    c: bindparam(f"b_{c}")
-                    for c in (
-                        "time",
-                        "lat",
-                        "lng",
-                        "altitude_m",
-                        "ground_speed_mps",
-                        "track_deg",
-                        "vertical_rate_mps",
-                        "received_at",
-                    )
-                }
-            )
-        )
-        conn.execute(
-            stmt,
+            .values({c: bindparam(f"b_{c}") for c in (*_STATE_COLUMNS, "received_at")}),
             [
                 {"b_id": s.aircraft_id, "b_received_at": now}
                 | {f"b_{k}": v for k, v in _row(s).items()}
@@ -122,15 +137,15 @@ def insert_history(
     conn: Connection, party_id: str, accepted: Sequence[AircraftState], now: float
 ) -> None:
     if accepted:
-        conn.execute(
-            states.insert(),
+        _bulk(
+            conn,
+            "states.insert",
+            states.insert().values(
+                {c: bindparam(c) for c in ("aircraft_id", "party_id", "received_at")}
+                | {c: bindparam(c) for c in _STATE_COLUMNS}
+            ),
             [
-                {
-                    "aircraft_id": s.aircraft_id,
-                    "party_id": party_id,
-                    "received_at": now,
-                    **_row(s),
-                }
+                {"aircraft_id": s.aircraft_id, "party_id": party_id, "received_at": now} | _row(s)
                 for s in accepted
             ],
         )
