@@ -89,6 +89,20 @@ def test_page_and_assets_need_no_token(served: Served) -> None:
         assert anon.get("/v1/notices").status_code == 401
 
 
+def test_events_tell_where_a_fresh_reader_starts(served: Served) -> None:
+    """``X-Skyshare-Last-Seq``: the page reads it, then its snapshot, then follows from it."""
+    blue = served.clients["blue"]
+    r = blue.get(
+        "/v1/events", params={"after": 0, "limit": 10_000}, headers={"Accept": "application/json"}
+    )
+    newest = int(r.headers["X-Skyshare-Last-Seq"])
+    assert newest >= max((e["seq"] for e in r.json()), default=0)
+    _file_notice(blue, {}, [], 36.9, 36.3)
+    later = blue.get("/v1/events", params={"after": newest}, headers={"Accept": "application/json"})
+    assert int(later.headers["X-Skyshare-Last-Seq"]) > newest
+    assert "notice.created" in [e["type"] for e in later.json()]
+
+
 def test_login_with_each_party_token(
     browser: Browser, served: Served, open_session: OpenSession
 ) -> None:

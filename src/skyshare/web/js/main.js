@@ -233,7 +233,7 @@ function apply(event) {
   const d = event.data;
   if (family === "notice") {
     if (what === "deleted" || d.state === "ended") S.notices.delete(d.id);
-    else S.notices.set(d.id, { ...S.notices.get(d.id), ...d });
+    else S.notices.set(d.id, d);
     renderNotices();
   } else if (family === "conflict") {
     if (d.status === "resolved" || d.status === "expired") S.conflicts.delete(d.id);
