@@ -162,4 +162,8 @@ def demo(db: str, host: str, port: int) -> None:
     for name, token in tokens.items():
         click.echo(f"login {name}: {base}/#token={token}")
     ctx, _ = build_context(db, make_admin_token=False)
+    from skyshare.cli._demo_traffic import start_demo_traffic
+
+    start_demo_traffic(ctx, tokens)
+    click.echo("live traffic: blue and red aircraft replayed every 2 s (tactical encounters)")
     run_server(ctx, host, port)
