@@ -81,6 +81,9 @@ _UPDATE_H_FRACTION = 0.1
 _UPDATE_TIME_S = 15.0
 #: Severity of a tactical conflict entering within this many seconds.
 _WARNING_WITHIN_S = 60.0
+#: A batch with more than 1/this of the live aircraft is checked by a full sweep instead
+#: (measured: at 4,000 aircraft a full sweep costs about as much as focusing on 400).
+_FOCUS_RATIO = 10
 #: Restriction zones are expanded from their schedules for this long ahead.
 _ZONE_HORIZON_S = 600.0
 
@@ -217,12 +220,15 @@ def _tactical(
         "vs_mps": snap.vertical_rate_mps,
     }
     result: TacticalResult
-    if focus is None:
+    if focus is None or int(np.count_nonzero(focus)) * _FOCUS_RATIO > len(snap):
+        # A large batch is cheaper to check with the full sweep (altitude bands) and a filter.
         result = detect(**arrays, params=_params(a))
     else:
         result = detect_focused(**arrays, focus=focus, params=_params(a))
     c = result.conflicts
     cross = snap.party[c.i] != snap.party[c.j]
+    if focus is not None:
+        cross &= focus[c.i] | focus[c.j]
     los = set(zip(result.los.i.tolist(), result.los.j.tolist(), strict=True))
     hits: list[Hit] = []
     for k in np.flatnonzero(cross).tolist():
