@@ -11,9 +11,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from skyshare.audit.chain import VerifyResult
 from skyshare.audit.jcs import canonical_json
 from skyshare.audit.signing import generate_private_key, public_key_b64
 from skyshare.cli.main import cli
+from skyshare.services.audit_log import verify_database
+from skyshare.services.context import Context
+from skyshare.store.database import open_database
 from tests.cli.audit_db import build, chain_hash, rows
 
 
@@ -29,6 +33,14 @@ def db(pristine: tuple[Path, list[int]], tmp_path: Path) -> Path:
     copy = tmp_path / "copy.db"
     shutil.copy(pristine[0], copy)
     return copy
+
+
+def verify_in_stretches(path: Path, jobs: int) -> VerifyResult:
+    database = open_database(str(path), migrate=False)
+    try:
+        return verify_database(Context(database), jobs=jobs, min_per_job=1)
+    finally:
+        database.dispose()
 
 
 def verify(*args: str) -> Result:
@@ -47,6 +59,7 @@ def test_an_untouched_log_verifies(db: Path, pristine: tuple[Path, list[int]]) -
     total = len(rows(db))
     assert f"ok: {total} entries and {len(pristine[1])} signed checkpoints verify" in r.output
     assert total > 20
+    assert verify_in_stretches(db, 3).message == r.output.strip()
 
 
 def forge(record_text: str) -> str:
@@ -176,6 +189,48 @@ def test_each_change_is_caught_naming_the_first_bad_entry(
     first_line = r.output.strip().splitlines()[0]
     assert first_line.startswith(f"entry {bad}: "), first_line
     assert reason in first_line
+
+
+def boundary(path: Path) -> int:
+    """Where two parallel stretches meet: the last entry of the first of two."""
+    return len(rows(path)) // 2
+
+
+def edit_record_at(path: Path, n: int) -> None:
+    (record,) = [r[5] for r in rows(path) if r[0] == n]
+    sql(path, "UPDATE audit SET record = ? WHERE n = ?", params=(forge(record), n))
+
+
+STRETCH_TAMPERING: list[tuple[str, Callable[[Path, int], object], int]] = [
+    ("record ending the first stretch", edit_record_at, 0),
+    ("record starting the second", lambda p, m: edit_record_at(p, m + 1), 1),
+    (
+        "link across the join",
+        lambda p, m: sql(p, f"UPDATE audit SET prev_hash = '{'f' * 64}' WHERE n = {m + 1}"),
+        1,
+    ),
+    ("last of the first deleted", lambda p, m: sql(p, f"DELETE FROM audit WHERE n = {m}"), 0),
+    ("first of the second deleted", lambda p, m: sql(p, f"DELETE FROM audit WHERE n = {m + 1}"), 1),
+    (
+        "a run across the join deleted",
+        lambda p, m: sql(p, f"DELETE FROM audit WHERE n BETWEEN {m - 2} AND {m + 2}"),
+        -2,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "tamper", "offset"), STRETCH_TAMPERING, ids=[c[0] for c in STRETCH_TAMPERING]
+)
+def test_stretches_verified_in_parallel_give_the_same_verdict(
+    db: Path, case: str, tamper: Callable[[Path, int], object], offset: int
+) -> None:
+    m = boundary(db)
+    tamper(db, m)
+    alone = verify("--db", str(db), "--jobs", "1")
+    assert alone.exit_code == 1
+    assert alone.output.startswith(f"entry {m + offset}: "), alone.output
+    assert verify_in_stretches(db, 2).message == alone.output.strip()
 
 
 def test_removing_the_tail_is_caught_by_the_last_checkpoint(

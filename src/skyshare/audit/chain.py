@@ -294,7 +294,9 @@ class StoredEntry:
         return cls(entry.n, entry.time, entry.type, entry.prev_hash, entry.hash, text)
 
 
-def verify_stored_chain(entries: Iterable[StoredEntry]) -> VerifyResult:
+def verify_stored_chain(
+    entries: Iterable[StoredEntry], *, after: tuple[int, str] = (0, GENESIS)
+) -> VerifyResult:
     """:func:`verify_chain` for the service's own store, hashing each stored record text as is.
 
     The stored text is exactly what the hash binds, so any change to it shows without
@@ -303,16 +305,25 @@ def verify_stored_chain(entries: Iterable[StoredEntry]) -> VerifyResult:
     What it cannot tell is whether the stored text is canonical; a party's verification, which
     re-derives JCS from the record it is served, would report a non-canonical text as a hash
     mismatch. Messages and failures are the same as :func:`verify_chain`'s.
+
+    ``after=(n, hash)`` verifies a later stretch of the chain, whose first entry must be
+    ``n + 1`` and link to ``hash``; ``entries`` then counts that stretch only. Stretches can
+    so be verified side by side and joined by their ends.
     """
-    expected = 1
-    prev = GENESIS
+    start = after[0]
+    expected = start + 1
+    prev = after[1]
     sha256 = hashlib.sha256
     fromhex = bytes.fromhex
     loads = json.loads
 
     def failed(n: int, reason: str) -> VerifyResult:
         return VerifyResult(
-            entries=expected - 1, head_n=expected - 1, head_hash=prev, first_bad=n, reason=reason
+            entries=expected - 1 - start,
+            head_n=expected - 1,
+            head_hash=prev,
+            first_bad=n,
+            reason=reason,
         )
 
     for entry in entries:
@@ -338,7 +349,7 @@ def verify_stored_chain(entries: Iterable[StoredEntry]) -> VerifyResult:
             return failed(n, "time does not match the time in its record")
         prev = entry.hash
         expected += 1
-    return VerifyResult(entries=expected - 1, head_n=expected - 1, head_hash=prev)
+    return VerifyResult(entries=expected - 1 - start, head_n=expected - 1, head_hash=prev)
 
 
 def _numbering_defect(n: object, expected: int) -> str:

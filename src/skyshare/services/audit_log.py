@@ -7,12 +7,14 @@ its copy still chains without revealing what others did (API.md).
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Iterator
 from typing import Any
 
 from skyshare.audit.chain import (
+    GENESIS,
     StoredEntry,
     VerifyResult,
     sign_checkpoint,
@@ -126,11 +128,16 @@ class _TimeText:
         return f"{self._prefix}{second:02d}.{ms:03d}Z" if ms else f"{self._prefix}{second:02d}Z"
 
 
-def verify_database(ctx: Context, public_key: str | None = None) -> VerifyResult:
-    """Verify every stored entry and checkpoint, in one read snapshot.
+def verify_database(
+    ctx: Context, public_key: str | None = None, *, jobs: int = 1, min_per_job: int = 100_000
+) -> VerifyResult:
+    """Verify every stored entry and checkpoint.
 
     Each stored record text is hashed as is (``verify_stored_chain``): it is what the service
-    hashed when it appended the entry.
+    hashed when it appended the entry. With ``jobs > 1`` and at least ``min_per_job`` entries
+    per job, stretches of the chain are verified in parallel processes, each from its own
+    read snapshot, and joined by checking that each stretch's first ``prev_hash`` is the hash
+    that ends the stretch before it; the first failure by entry number is reported.
 
     ``public_key`` pins the service key obtained out of band; without it the key stored in the
     same database is used, which proves the chain against checkpoints but not against someone
@@ -139,20 +146,14 @@ def verify_database(ctx: Context, public_key: str | None = None) -> VerifyResult
     with ctx.db.read() as conn:
         checkpoints = checkpoint_store.list_after(conn)
         key = public_key or stored_public_key(conn)
-        wanted = {cp.n for cp in checkpoints}
-        hashes: dict[int, str] = {}
-
-        def entries() -> Iterator[StoredEntry]:
-            time_text = _TimeText()
-            for n, time_s, type_, prev_hash, hash_, text in audit_store.iter_chain(conn):
-                if n in wanted:
-                    hashes[n] = hash_
-                yield StoredEntry(n, time_text(time_s), type_, prev_hash, hash_, text)
-
-        chain = verify_stored_chain(entries())
-        if not chain.ok:
-            return chain
-    if not checkpoints:
+        last = audit_store.last_n(conn)
+    wanted = frozenset(cp.n for cp in checkpoints)
+    stretches = max(1, min(jobs, last // max(1, min_per_job)))
+    if stretches == 1:
+        chain, _, hashes = _verify_stretch(ctx.db.url, 0, None, wanted)
+    else:
+        chain, hashes = _verify_in_parallel(ctx.db.url, last, stretches, wanted)
+    if not chain.ok or not checkpoints:
         return chain
     if key is None:
         return VerifyResult(
@@ -171,3 +172,89 @@ def verify_database(ctx: Context, public_key: str | None = None) -> VerifyResult
         first_bad=marks.first_bad,
         reason=marks.reason,
     )
+
+
+def _verify_stretch(
+    url: str, after: int, upto: int | None, wanted: frozenset[int]
+) -> tuple[VerifyResult, tuple[int, str] | None, dict[int, str]]:
+    """Verify entries ``after < n ≤ upto`` (to the end when ``upto`` is None).
+
+    Returns the result, the first entry's ``(n, prev_hash)`` (which the caller joins to the
+    stretch before; the first stretch is held to the genesis hash itself), and the stored
+    hashes at the entry numbers in ``wanted``. Opens its own database handle, so that it can
+    run in another process.
+    """
+    from skyshare.store.database import open_database
+
+    db = open_database(url, migrate=False)
+    hashes: dict[int, str] = {}
+    try:
+        with db.read() as conn:
+            rows = audit_store.iter_chain(conn, after, upto)
+            first = next(rows, None)
+            if first is None:
+                return VerifyResult(head_n=after), None, hashes
+            joined = first[3] if after > 0 else GENESIS
+
+            def entries() -> Iterator[StoredEntry]:
+                time_text = _TimeText()
+                for n, time_s, type_, prev_hash, hash_, text in itertools.chain((first,), rows):
+                    if n in wanted:
+                        hashes[n] = hash_
+                    yield StoredEntry(n, time_text(time_s), type_, prev_hash, hash_, text)
+
+            try:
+                result = verify_stored_chain(entries(), after=(after, joined))
+            finally:
+                rows.close()  # release the cursor before the connection goes back
+            return result, (first[0], first[3]), hashes
+    finally:
+        db.dispose()
+
+
+def _verify_in_parallel(
+    url: str, last: int, stretches: int, wanted: frozenset[int]
+) -> tuple[VerifyResult, dict[int, str]]:
+    """Split ``1 … last`` into ``stretches`` ranges, verify them in processes, join the ends."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    bounds = [last * i // stretches for i in range(stretches + 1)]
+    ranges = [(bounds[i], None if i == stretches - 1 else bounds[i + 1]) for i in range(stretches)]
+    spawn = multiprocessing.get_context("spawn")  # no inherited threads or open connections
+    with ProcessPoolExecutor(max_workers=stretches, mp_context=spawn) as pool:
+        futures = [pool.submit(_verify_stretch, url, lo, hi, wanted) for lo, hi in ranges]
+        parts = [f.result() for f in futures]
+    hashes: dict[int, str] = {}
+    entries = 0
+    head_n, head_hash = 0, GENESIS
+
+    def failed(n: int, reason: str) -> tuple[VerifyResult, dict[int, str]]:
+        result = VerifyResult(
+            entries=entries, head_n=head_n, head_hash=head_hash, first_bad=n, reason=reason
+        )
+        return result, hashes
+
+    for (lo, _), (result, first, part_hashes) in zip(ranges, parts, strict=True):
+        if first is None:
+            continue  # nothing stored in this range; the next stretch notices the gap
+        first_n, first_prev = first
+        if lo > 0 and head_n != lo:
+            # The entries before this stretch end early: the gap starts after head_n.
+            return failed(
+                head_n + 1, f"missing: entry {first_n} stands where entry {head_n + 1} belongs"
+            )
+        if lo > 0 and first_n == lo + 1 and first_prev != head_hash:
+            return failed(lo + 1, f"prev_hash does not match the hash of entry {lo}")
+        hashes.update(part_hashes)
+        entries += result.entries
+        if not result.ok:
+            return VerifyResult(
+                entries=entries,
+                head_n=result.head_n,
+                head_hash=result.head_hash,
+                first_bad=result.first_bad,
+                reason=result.reason,
+            ), hashes
+        head_n, head_hash = result.head_n, result.head_hash
+    return VerifyResult(entries=entries, head_n=head_n, head_hash=head_hash), hashes

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from skyshare.store import _json
@@ -72,21 +72,34 @@ def iter_rows(conn: Connection, after: int = 0, limit: int | None = None) -> Ite
         )
 
 
-def iter_chain(conn: Connection) -> Iterator[tuple[int, float, str, str, str, str]]:
-    """``(n, time, type, prev_hash, hash, record)`` of every entry in order of ``n``, streamed.
+def iter_chain(
+    conn: Connection, after: int = 0, upto: int | None = None
+) -> Generator[tuple[int, float, str, str, str, str], None, None]:
+    """``(n, time, type, prev_hash, hash, record)`` of entries ``after < n ≤ upto``, in order.
 
     Plain tuples from the driver's own cursor, in the connection's transaction: verifying
     10^6 entries must stay fast, and SQLAlchemy's row objects cost a third of the read.
     """
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"{_CHAIN_SQL} WHERE n > {mark}"
+    params: tuple[int, ...] = (after,)
+    if upto is not None:
+        sql += f" AND n <= {mark}"
+        params = (after, upto)
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.arraysize = 10_000
-        cursor.execute(_CHAIN_SQL)
+        cursor.execute(sql + " ORDER BY n", params)
         while rows := cursor.fetchmany():
             yield from rows
     finally:
         cursor.close()
 
 
-#: A constant statement (no parameters): the one place the audit table is read raw.
-_CHAIN_SQL = "SELECT n, time, type, prev_hash, hash, record FROM audit ORDER BY n"
+def last_n(conn: Connection) -> int:
+    """The highest entry number (0 for an empty log)."""
+    return int(conn.execute(select(func.max(audit.c.n))).scalar() or 0)
+
+
+#: Constant text; only the driver's placeholders are added (never values).
+_CHAIN_SQL = "SELECT n, time, type, prev_hash, hash, record FROM audit"
