@@ -132,6 +132,10 @@ class Detector:
     batch_ms: collections.deque[float] = field(
         default_factory=lambda: collections.deque(maxlen=2000)
     )
+    #: The detection part of a cycle alone (no database writes).
+    detect_ms: collections.deque[float] = field(
+        default_factory=lambda: collections.deque(maxlen=2000)
+    )
     cycles: int = 0
     live_aircraft: int = 0
 
@@ -147,6 +151,8 @@ class Detector:
             "cycle_ms_p50": pct(self.cycle_ms, 50),
             "cycle_ms_p99": pct(self.cycle_ms, 99),
             "cycle_ms_max": pct(self.cycle_ms, 100),
+            "detect_ms_p50": pct(self.detect_ms, 50),
+            "detect_ms_p99": pct(self.detect_ms, 99),
             "batch_check_ms_p50": pct(self.batch_ms, 50),
             "batch_check_ms_p99": pct(self.batch_ms, 99),
         }
@@ -597,6 +603,7 @@ def run_cycle(ctx: Context, now: float | None = None) -> float:
     hits = _tactical(snap, at, a, None)
     hits += _conformance(ctx, det, snap, at, a, notice_rev)
     hits += _restrictions(ctx, det, snap, at, a, restriction_rev)
+    det.detect_ms.append((time.perf_counter() - t0) * 1000.0)
     with det.lock:
         _apply(
             ctx,
