@@ -25,9 +25,15 @@ export class Hotline {
     this.reloading = null;
   }
 
-  /** Load templates and messages; false when this server has no hotline yet (404). */
+  /** Ask for templates and messages (start it early; `start` waits for it). */
+  load() {
+    this.loading = Promise.all([optional("/v1/templates"), optional("/v1/messages")]);
+    return this.loading;
+  }
+
+  /** Show the panel; false when this server has no hotline yet (404). */
   async start() {
-    const [templates, messages] = await Promise.all([optional("/v1/templates"), optional("/v1/messages")]);
+    const [templates, messages] = await (this.loading ?? this.load());
     if (templates === null || messages === null) return false;
     this.templates = templates;
     for (const m of messages) this.messages.set(m.id, m);

@@ -155,6 +155,8 @@ async function start() {
   const first = await head.json();
   const after = Number(head.headers.get("X-Skyshare-Last-Seq") ?? first.at(-1)?.seq ?? 0);
 
+  const hotline = new Hotline({ me: S.me, parties: S.parties, conflicts: () => [...S.conflicts.values()], partyName, h });
+  const hotlineReady = paths.then((p) => has(p, "/v1/messages") && has(p, "/v1/templates") && hotline.load().then(() => true));
   const now = Date.now();
   const snapshot = Promise.all([
     api("/v1/parties"),
@@ -200,9 +202,7 @@ async function start() {
   performance.mark("skyshare:snapshot");
   if (S.aircraftEndpoint) S.stop.push(poll("/v1/aircraft", 1000, (list) => S.traffic.setAircraft(list)));
 
-  const hotline = new Hotline({ me: S.me, parties: S.parties, conflicts: () => [...S.conflicts.values()], partyName, h });
-  const p = await paths;
-  if (has(p, "/v1/messages") && has(p, "/v1/templates") && (await hotline.start())) {
+  if ((await hotlineReady) && (await hotline.start())) {
     S.hotline = hotline;
     $("#tab-hotline").hidden = false;
   }

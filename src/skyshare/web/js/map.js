@@ -32,6 +32,7 @@ export function fetchBasemap() {
 
 export async function addBasemap(map, basemap) {
   const collection = await basemap;
+  performance.mark("skyshare:basemap-data");
   const renderer = L.canvas({ pane: "base", padding: 0.5 });
   for (const feature of collection.features) {
     const land = feature.properties.layer === "land";
