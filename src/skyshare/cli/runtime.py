@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 
 from skyshare.services.context import Context
@@ -31,8 +33,13 @@ def run_server(ctx: Context, host: str, port: int) -> None:
 
     from skyshare.api.app import Settings, create_app
     from skyshare.notify.live import live_workers
+    from skyshare.services.conflicts import warm_indexes
     from skyshare.services.hotline_workers import hotline_workers
 
+    t0 = time.perf_counter()
+    count = warm_indexes(ctx)
+    if count:
+        click.echo(f"strategic index: {count:,} notices in {time.perf_counter() - t0:.1f} s")
     app = create_app(Settings(workers=(*hotline_workers(), *live_workers())), ctx)
     click.echo(f"skyshare listening on http://{host}:{port}/ (API docs: /docs)", err=False)
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)
