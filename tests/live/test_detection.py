@@ -143,13 +143,19 @@ def test_unacknowledged_conflict_escalates_once_to_both(srv: LiveServer) -> None
         ack = srv.clients["blue"].post(f"/v1/conflicts/{cid}/acknowledge")
         assert ack.status_code == 200
         assert ack.json()["status"] == "open"
+        deadline = time.monotonic() + 4.0
+        while time.monotonic() < deadline:  # both keep reporting: the encounter stays live
+            b, r = head_on("X1")
+            _post(srv, "blue", [b])
+            _post(srv, "red", [r])
+            time.sleep(0.3)
         for side in (blue, red):
             e = side.wait_for(
-                lambda e: e["type"] == "conflict.escalated" and e["data"]["id"] == cid, timeout=6
+                lambda e: e["type"] == "conflict.escalated" and e["data"]["id"] == cid, timeout=2
             )
             assert e["data"]["acknowledged_by"] == [srv.party_ids["blue"]]
-        time.sleep(0.6)
         assert blue.types().count("conflict.escalated") == 1
+        assert "conflict.resolved" not in blue.types()
     finally:
         blue.close()
         red.close()
