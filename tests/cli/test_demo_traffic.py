@@ -38,9 +38,7 @@ def test_demo_legs_meet_and_one_enters_the_danger_area(tmp_path: Path) -> None:
     assert frozenset({"BLU101", "RED201"}) in tactical
     assert frozenset({"BLU102", "RED202"}) in tactical
     assert all(len(c.parties) == 2 for c in found if c.kind == ConflictKind.TACTICAL)
-    entered = {
-        c.subjects[0].id for c in found if c.kind == ConflictKind.RESTRICTION and c.subjects
-    }
+    entered = {c.subjects[0].id for c in found if c.kind == ConflictKind.RESTRICTION and c.subjects}
     assert "RED203" in entered
     # The clear legs never conflict with anyone.
     involved = {s.id for c in found for s in c.subjects}
