@@ -36,6 +36,7 @@ const STRINGS = {
     region: "Agreement region",
     severity_critical: "critical", severity_alert: "alert", severity_warning: "warning",
     severity_caution: "caution", severity_advisory: "advisory",
+    subject_notice: "notice", subject_restriction: "restriction",
   },
   ar: {
     title: "سكاي شير", language: "اللغة", sign_in: "تسجيل الدخول", sign_out: "تسجيل الخروج",
@@ -70,6 +71,7 @@ const STRINGS = {
     region: "منطقة الاتفاق",
     severity_critical: "حرج", severity_alert: "إنذار", severity_warning: "تحذير",
     severity_caution: "تنبيه", severity_advisory: "استشاري",
+    subject_notice: "إشعار", subject_restriction: "قيد",
   },
   ru: {
     title: "skyshare", language: "Язык", sign_in: "Войти", sign_out: "Выйти",
@@ -106,6 +108,7 @@ const STRINGS = {
     region: "Район соглашения",
     severity_critical: "критический", severity_alert: "тревога", severity_warning: "предупреждение",
     severity_caution: "внимание", severity_advisory: "информация",
+    subject_notice: "уведомление", subject_restriction: "ограничение",
   },
 };
 

@@ -365,7 +365,7 @@ function sortConflicts(list) {
 }
 
 function subjectText(s) {
-  return s.type === "aircraft" ? `${t("aircraft")} ${s.id}` : `${s.type} ${String(s.id).slice(0, 8)}`;
+  return s.type === "aircraft" ? `${t("aircraft")} ${s.id}` : `${t(`subject_${s.type}`)} ${String(s.id).slice(0, 8)}`;
 }
 
 function conflictItem(c) {
