@@ -102,6 +102,7 @@ def run_drills(ctx: Context) -> int:
                 signed=signed,
                 signature=signature,
                 readers=[EVERYONE],
+                languages={party.id: party.language},
             )
             drill = DrillRow(id=str(uuid.uuid4()), party_id=party.id, message_id=m.id, sent_at=now)
             drill_store.insert(tx.conn, drill)

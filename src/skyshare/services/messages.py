@@ -176,13 +176,18 @@ def _languages(conn: Connection, ids: Iterable[str | None]) -> dict[str, str]:
     return {i: party_store.by_id(conn, i).language for i in ids if i is not None}
 
 
-def _announce(ctx: Context, tx: Tx, type: str, m: MessageRow) -> dict[str, dict[str, Any]]:
+def _announce(
+    ctx: Context, tx: Tx, type: str, m: MessageRow, languages: dict[str, str] | None = None
+) -> dict[str, dict[str, Any]]:
     """One event per party, each with the message rendered in that party's language.
 
-    Returns the views by language, so a caller's response reuses the rendering.
+    ``languages`` (party id → language) saves looking the parties up when the caller has
+    them. Returns the views by language, so a caller's response reuses the rendering.
     """
+    if languages is None:
+        languages = _languages(tx.conn, (m.sender, m.recipient))
     views: dict[str, dict[str, Any]] = {}
-    for party_id, language in _languages(tx.conn, (m.sender, m.recipient)).items():
+    for party_id, language in languages.items():
         if language not in views:
             views[language] = message_json(m, language)
         emit(ctx, tx, type, views[language], [party_id])
@@ -202,6 +207,7 @@ def store_message(
     signed: dict[str, Any],
     signature: str,
     readers: list[str] | None = None,
+    languages: dict[str, str] | None = None,
 ) -> tuple[MessageRow, dict[str, dict[str, Any]]]:
     """Insert a checked message, announce it and audit it, inside ``tx``.
 
@@ -221,7 +227,7 @@ def store_message(
         created_at=ctx.now(),
     )
     message_store.insert(tx.conn, m)
-    views = _announce(ctx, tx, "message.received", m)
+    views = _announce(ctx, tx, "message.received", m, languages)
     record = {
         "message": m.id,
         "from": sender,
@@ -256,7 +262,13 @@ def send_message(
             )
         recipient = _check_recipient(tx.conn, sender, signed)
         _, views = store_message(
-            ctx, tx, sender=sender.id, recipient=recipient.id, signed=signed, signature=signature
+            ctx,
+            tx,
+            sender=sender.id,
+            recipient=recipient.id,
+            signed=signed,
+            signature=signature,
+            languages={sender.id: sender.language, recipient.id: recipient.language},
         )
         return views[sender.language], True
 
