@@ -126,6 +126,11 @@ def test_login_with_each_party_token(
         page.wait_for_selector("body[data-ready=true]")
         expect(page.locator("#who")).to_contain_text("red")
         assert page.evaluate("document.documentElement.dir") == "rtl"
+        page.click("#logout")  # forgets the token; the page asks again
+        expect(page.locator("#login")).to_be_visible()
+        assert page.evaluate("sessionStorage.getItem('skyshare.token')") is None
+        # signing out ends the event stream, which the browser reports as an aborted request
+        w.problems = [p for p in w.problems if not ("/v1/events" in p and "ERR_ABORTED" in p)]
         w.check()
     finally:
         context.close()
@@ -246,6 +251,36 @@ def test_hotline_message_reaches_the_other_party_in_its_language(
     item.locator("button.ack").click()
     expect(item).to_have_class("message in acked")
     expect(blue.page.locator("#message-list > li")).to_have_class("message out acked")
+
+
+def test_time_slider_shows_notices_and_restrictions_in_force_then(
+    served: Served, open_session: OpenSession
+) -> None:
+    notice = _file_notice(served.clients["blue"], {}, [], 35.2, 38.2)  # from +2 h to +4 h
+    zone = _volume(35.2, 37.4, 0.05, 0, 1000, 5)  # a restriction from +5 h to +7 h
+    r = served.admin.post("/v1/restrictions", json={"name": "Later zone", "volumes": [zone]})
+    assert r.status_code == 201, r.text
+    zone_id = r.json()["id"]
+    s = open_session("blue")
+    page = s.page
+    page.click("[data-tab=notices]")
+    volume = page.locator(f"#notice-list [data-id='{notice['id']}'] .volumes li")
+
+    expect(volume).not_to_have_class("on")
+    assert not page.evaluate(f"window.skyshare.activeRestrictions.has('{zone_id}')")
+    for minutes, notice_on, zone_on in ((180, True, False), (360, False, True), (0, False, False)):
+        page.locator("#slider").fill(str(minutes))
+        if notice_on:
+            expect(volume).to_have_class("on")
+        else:
+            expect(volume).not_to_have_class("on")
+        # (wait_for_function evaluates a string, which the page's CSP rightly refuses)
+        deadline = time.monotonic() + 5
+        js = f"window.skyshare.activeRestrictions.has('{zone_id}')"
+        while page.evaluate(js) != zone_on:
+            assert time.monotonic() < deadline, f"restriction in force at +{minutes} min"
+            page.wait_for_timeout(50)
+    expect(page.locator("#slider-label")).to_contain_text("UTC")
 
 
 def test_arabic_layout_is_right_to_left(served: Served, open_session: OpenSession) -> None:
