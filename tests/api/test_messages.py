@@ -234,3 +234,14 @@ def test_the_audit_key_and_checkpoints_are_served(live: LiveServer) -> None:
     )
     assert result.ok, result.message
     assert result.checkpoints == 1
+
+
+def test_messages_since_a_time(live: LiveServer) -> None:
+    hot = with_keys(live)
+    first = hot.send("blue", "red").json()
+    second = hot.send("blue", "red").json()
+    red = live.clients["red"]
+    assert [m["id"] for m in red.get("/v1/messages").json()] == [first["id"], second["id"]]
+    later = red.get("/v1/messages", params={"since": first["received_at"]}).json()
+    assert [m["id"] for m in later] == [second["id"]]
+    assert red.get("/v1/messages", params={"since": second["received_at"]}).json() == []

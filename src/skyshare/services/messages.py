@@ -292,8 +292,12 @@ def get_message(ctx: Context, caller: Caller, message_id: str) -> dict[str, Any]
 def list_messages(
     ctx: Context, caller: Caller, since: str | None = None, limit: int = 1000
 ) -> list[dict[str, Any]]:
-    """Messages to or from the caller (the administrator: all), oldest first."""
-    after = None if since is None else parse_rfc3339(since, field="since")
+    """Messages to or from the caller (the administrator: all), oldest first.
+
+    ``since`` compares at the millisecond of the served ``received_at``: passing a message's
+    own ``received_at`` never returns that message again.
+    """
+    after = None if since is None else parse_rfc3339(since, field="since") + 0.0005
     with ctx.db.read() as conn:
         found = message_store.list_for_party(conn, caller.party_id, after, limit)
     language = _language(caller)
