@@ -27,6 +27,7 @@ from skyshare.services.service_key import service_key, service_public_key, store
 from skyshare.store import audit as audit_store
 from skyshare.store import checkpoints as checkpoint_store
 from skyshare.store.checkpoints import CheckpointRow
+from skyshare.store.database import Database
 from skyshare.timefmt import format_rfc3339, parse_rfc3339
 
 __all__ = [
@@ -150,7 +151,7 @@ def verify_database(
     wanted = frozenset(cp.n for cp in checkpoints)
     stretches = max(1, min(jobs, last // max(1, min_per_job)))
     if stretches == 1:
-        chain, _, hashes = _verify_stretch(ctx.db.url, 0, None, wanted)
+        chain, _, hashes = _verify_stretch(ctx.db, 0, None, wanted)
     else:
         chain, hashes = _verify_in_parallel(ctx.db.url, last, stretches, wanted)
     if not chain.ok or not checkpoints:
@@ -175,39 +176,45 @@ def verify_database(
 
 
 def _verify_stretch(
-    url: str, after: int, upto: int | None, wanted: frozenset[int]
+    db: Database, after: int, upto: int | None, wanted: frozenset[int]
 ) -> tuple[VerifyResult, tuple[int, str] | None, dict[int, str]]:
     """Verify entries ``after < n ≤ upto`` (to the end when ``upto`` is None).
 
     Returns the result, the first entry's ``(n, prev_hash)`` (which the caller joins to the
     stretch before; the first stretch is held to the genesis hash itself), and the stored
-    hashes at the entry numbers in ``wanted``. Opens its own database handle, so that it can
-    run in another process.
+    hashes at the entry numbers in ``wanted``.
     """
+    hashes: dict[int, str] = {}
+    with db.read() as conn:
+        rows = audit_store.iter_chain(conn, after, upto)
+        first = next(rows, None)
+        if first is None:
+            return VerifyResult(head_n=after), None, hashes
+        joined = first[3] if after > 0 else GENESIS
+
+        def entries() -> Iterator[StoredEntry]:
+            time_text = _TimeText()
+            for n, time_s, type_, prev_hash, hash_, text in itertools.chain((first,), rows):
+                if n in wanted:
+                    hashes[n] = hash_
+                yield StoredEntry(n, time_text(time_s), type_, prev_hash, hash_, text)
+
+        try:
+            result = verify_stored_chain(entries(), after=(after, joined))
+        finally:
+            rows.close()  # release the cursor before the connection goes back
+        return result, (first[0], first[3]), hashes
+
+
+def _verify_stretch_at(
+    url: str, after: int, upto: int | None, wanted: frozenset[int]
+) -> tuple[VerifyResult, tuple[int, str] | None, dict[int, str]]:
+    """:func:`_verify_stretch` on a database handle of its own, for another process."""
     from skyshare.store.database import open_database
 
     db = open_database(url, migrate=False)
-    hashes: dict[int, str] = {}
     try:
-        with db.read() as conn:
-            rows = audit_store.iter_chain(conn, after, upto)
-            first = next(rows, None)
-            if first is None:
-                return VerifyResult(head_n=after), None, hashes
-            joined = first[3] if after > 0 else GENESIS
-
-            def entries() -> Iterator[StoredEntry]:
-                time_text = _TimeText()
-                for n, time_s, type_, prev_hash, hash_, text in itertools.chain((first,), rows):
-                    if n in wanted:
-                        hashes[n] = hash_
-                    yield StoredEntry(n, time_text(time_s), type_, prev_hash, hash_, text)
-
-            try:
-                result = verify_stored_chain(entries(), after=(after, joined))
-            finally:
-                rows.close()  # release the cursor before the connection goes back
-            return result, (first[0], first[3]), hashes
+        return _verify_stretch(db, after, upto, wanted)
     finally:
         db.dispose()
 
@@ -223,7 +230,7 @@ def _verify_in_parallel(
     ranges = [(bounds[i], None if i == stretches - 1 else bounds[i + 1]) for i in range(stretches)]
     spawn = multiprocessing.get_context("spawn")  # no inherited threads or open connections
     with ProcessPoolExecutor(max_workers=stretches, mp_context=spawn) as pool:
-        futures = [pool.submit(_verify_stretch, url, lo, hi, wanted) for lo, hi in ranges]
+        futures = [pool.submit(_verify_stretch_at, url, lo, hi, wanted) for lo, hi in ranges]
         parts = [f.result() for f in futures]
     hashes: dict[int, str] = {}
     entries = 0
