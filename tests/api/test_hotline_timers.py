@@ -121,3 +121,19 @@ def test_drills_are_sent_signed_acknowledged_or_missed(drilled: LiveServer) -> N
     types = [e["type"] for e in drilled.clients["red"].get("/v1/audit").json()]
     assert types.count("drill.sent") == 2
     assert types.count("drill.missed") == 1
+
+
+def test_the_head_is_signed_once_more_at_shutdown(tmp_path: Path) -> None:
+    import sqlite3
+
+    hourly = Settings(workers=hotline_workers(checkpoint_every_s=3600, tick_s=0.05))
+    server = make_live(tmp_path, AGREEMENT, settings=hourly)
+    live = next(server)
+    hot = with_keys(live)
+    assert hot.send("blue", "red").status_code == 201
+    for _ in server:  # stops the server
+        pass
+    with sqlite3.connect(live.db_path) as conn:
+        (head,) = conn.execute("SELECT max(n) FROM audit").fetchone()
+        signed = [n for (n,) in conn.execute("SELECT n FROM checkpoints ORDER BY n")]
+    assert signed[-1] == head  # the message and everything before it is covered
