@@ -21,6 +21,7 @@ then times, per message, from one keep-alive client:
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import socket
 import statistics
@@ -89,21 +90,85 @@ def serve(db: Path, port: int, sync: str) -> subprocess.Popen[bytes]:
     env = os.environ | {"SKYSHARE_ADMIN_TOKEN": ADMIN}
     cmd = [sys.executable, "-m", "skyshare.cli", "serve", "--db", str(db), "--port", str(port)]
     proc = subprocess.Popen([*cmd, "--sync", sync], env=env, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
-                return proc
-        except httpx.TransportError:
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("skyshare serve did not start")
+    wait_healthy(proc, port)
+    return proc
 
 
 def process_cpu_s(pid: int) -> float:
     """CPU seconds used by a process (Linux ``/proc``): what load on the machine cannot hide."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+#: A server with only some of ``serve``'s background workers (``--compare-workers``).
+_SERVER = """
+import sys, uvicorn
+from skyshare.api.app import Settings, create_app
+from skyshare.services.context import Context
+from skyshare.store.database import open_database
+db, port, which = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+workers = ()
+if which in ("hotline", "all"):
+    from skyshare.services.hotline_workers import hotline_workers
+    workers += hotline_workers()
+if which in ("live", "all"):
+    from skyshare.notify.live import live_workers
+    workers += live_workers()
+ctx = Context(open_database(db, synchronous="NORMAL"))
+app = create_app(Settings(workers=workers), ctx)
+uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+"""
+
+
+def serve_with(db: Path, port: int, which: str) -> subprocess.Popen[bytes]:
+    """The API with the background workers ``which`` (none, hotline, live, all)."""
+    proc = subprocess.Popen([sys.executable, "-c", _SERVER, str(db), str(port), which])
+    wait_healthy(proc, port)
+    return proc
+
+
+def wait_healthy(proc: subprocess.Popen[bytes], port: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("the server did not start")
+
+
+def compare_workers(count: int) -> None:
+    """Send p50 and server CPU per send with each set of background workers."""
+    print(f"send with some of serve's background workers (--sync NORMAL, {count} messages):")
+    for which in ("none", "hotline", "live", "all"):
+        with tempfile.TemporaryDirectory() as tmp:
+            db = Path(tmp) / "hotline.db"
+            parties = prepare(db)
+            port = free_port()
+            proc = serve_with(db, port, which)
+            try:
+                base = f"http://127.0.0.1:{port}"
+                headers = {"Authorization": f"Bearer {parties['blue']['token']}"}
+                with httpx.Client(base_url=base, headers=headers) as client:
+                    one = functools.partial(post, client, parties)
+                    for _ in range(30):  # warm-up
+                        one()
+                    before = process_cpu_s(proc.pid)
+                    sends = [timed(one) for _ in range(count)]
+                    cpu_ms = (process_cpu_s(proc.pid) - before) / count * 1000
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
+        p50 = statistics.median(sends) * 1000
+        print(f"  {which:<8} send p50 {p50:6.2f} ms   server CPU per send {cpu_ms:6.2f} ms")
+
+
+def post(client: httpx.Client, parties: dict[str, Any]) -> None:
+    b = body(parties["red"]["id"])
+    r = client.post("/v1/messages", json=b | {"signature": sign_object(parties["blue"]["key"], b)})
+    assert r.status_code == 201, r.text
 
 
 def body(to: str) -> dict[str, Any]:
@@ -203,6 +268,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100 messages instead of 500")
     parser.add_argument("--count", type=int, default=None)
+    parser.add_argument(
+        "--compare-workers",
+        action="store_true",
+        help="also time sends against servers running only some background workers",
+    )
     args = parser.parse_args()
     count = args.count or (100 if args.quick else 500)
     p50 = {}
@@ -217,6 +287,8 @@ def main() -> None:
     for sync in ("NORMAL", "FULL"):
         verdict = "met" if p50[sync] <= 10 else "MISSED"
         print(f"target send p50 ≤ 10 ms at --sync {sync:<6} {verdict} ({p50[sync]:.2f} ms)")
+    if args.compare_workers:
+        compare_workers(count)
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
