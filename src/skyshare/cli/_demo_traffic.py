@@ -40,9 +40,9 @@ class Leg:
 LEGS: tuple[Leg, ...] = (
     # Head-on on the same line and level: they meet every half lap.
     Leg("BLU101", "blue", (36.30, 36.40), (36.30, 38.10), 3600.0, 180.0),
-    Leg("RED201", "red", (36.30, 38.10), (36.30, 36.40), 3600.0, 160.0),
+    Leg("RED201", "red", (36.30, 38.10), (36.30, 36.40), 3600.0, 160.0, phase_s=250.0),
     # Crossing tracks at the same level.
-    Leg("BLU102", "blue", (35.40, 37.20), (37.00, 37.20), 5200.0, 200.0),
+    Leg("BLU102", "blue", (35.40, 37.20), (37.00, 37.20), 5200.0, 200.0, phase_s=161.0),
     Leg("RED202", "red", (36.20, 36.30), (36.20, 38.20), 5200.0, 200.0, phase_s=120.0),
     # Through the demo danger area (36.2 N 37.6 E, 8 km, up to 4,000 m).
     Leg("RED203", "red", (35.80, 37.60), (36.60, 37.60), 2500.0, 120.0),
@@ -52,8 +52,11 @@ LEGS: tuple[Leg, ...] = (
 )
 
 
-def position(leg: Leg, t: float) -> AircraftState:
-    """The leg's state at epoch time ``t`` (flat earth around the leg's middle).
+def position(leg: Leg, t: float, t0: float = 0.0) -> AircraftState:
+    """The leg's state at epoch time ``t``, flying since ``t0`` (flat earth around the leg).
+
+    Phases are chosen so that, counted from the start of the demo, the head-on pair is
+    predicted to conflict within half a minute and the crossing pair at once.
 
     >>> s = position(LEGS[0], 0.0)
     >>> round(s.track_deg) in (90, 270)
@@ -63,7 +66,7 @@ def position(leg: Leg, t: float) -> AircraftState:
     north = math.radians(leg.b[0] - leg.a[0]) * EARTH_RADIUS_M
     east = math.radians(leg.b[1] - leg.a[1]) * EARTH_RADIUS_M * math.cos(lat0)
     length = math.hypot(north, east)
-    s = (leg.speed_mps * t + leg.phase_s * leg.speed_mps) % (2 * length)
+    s = (leg.speed_mps * (t - t0 + leg.phase_s)) % (2 * length)
     outbound = s < length
     f = s / length if outbound else (2 * length - s) / length
     track = math.degrees(math.atan2(east, north)) % 360.0
@@ -87,12 +90,13 @@ def start_demo_traffic(
 
     stop = threading.Event()
     callers = {name: authenticate(ctx, f"Bearer {token}") for name, token in tokens.items()}
+    start = ctx.now()
 
     def run() -> None:
         while not stop.wait(step_s):
             now = ctx.now()
             for name, caller in callers.items():
-                batch = [position(leg, now) for leg in LEGS if leg.party == name]
+                batch = [position(leg, now, start) for leg in LEGS if leg.party == name]
                 try:
                     ingest(ctx, caller, batch)
                 except Exception:  # the demo keeps flying whatever one batch met
