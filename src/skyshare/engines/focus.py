@@ -46,9 +46,9 @@ def dead_reckon(
     a state a few seconds forward the same way keeps the prediction consistent. Longitudes
     wrap to [-180, 180); latitudes are clamped to the poles.
 
-    >>> r = dead_reckon(*(np.array([v]) for v in (0.0, 179.99, 100.0, 100.0, 90.0, 1.0, 10.0)))
+    >>> r = dead_reckon(*(np.array([v]) for v in (0.0, 179.99, 100.0, 300.0, 90.0, 1.0, 10.0)))
     >>> round(float(r.lng_deg[0]), 4), float(r.alt_m[0])
-    (-179.9991, 110.0)
+    (-179.983, 110.0)
     """
     trk_r = np.radians(trk_deg)
     north_m = gs_mps * np.cos(trk_r) * dt_s
