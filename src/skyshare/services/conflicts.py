@@ -23,7 +23,7 @@ from skyshare.model.notice import Notice
 from skyshare.model.volume import Volume4D
 from skyshare.services.context import Caller, Context
 from skyshare.services.indexes import IndexCache
-from skyshare.services.outbox import audit, emit
+from skyshare.services.outbox import audit_many, emit_many
 from skyshare.services.parties import require_party
 from skyshare.services.restriction_index import exact_restriction_hits, restriction_feed
 from skyshare.store import conflicts as conflict_store
@@ -33,6 +33,8 @@ from skyshare.store.database import Tx
 __all__ = [
     "StrategicHits",
     "acknowledge",
+    "announce",
+    "announce_many",
     "list_conflicts",
     "minima",
     "notice_index",
@@ -109,7 +111,7 @@ def _identity(kind: ConflictKind, a: str, b: str) -> str:
     return f"{kind.value}:{first}|{second}"
 
 
-def _open_or_update(
+def _opened_or_updated(
     ctx: Context,
     tx: Tx,
     *,
@@ -119,9 +121,15 @@ def _open_or_update(
     subjects: tuple[Subject, ...],
     hit: StrategicHit,
     severity: str,
-) -> Conflict:
+    new: bool,
+) -> tuple[Conflict, str | None]:
+    """The conflict for ``hit`` and what became of it: opened, updated or None (unchanged).
+
+    Nothing is written here, so that a notice with many conflicts writes them in batches.
+    ``new``: the notice was just created, so no live conflict can exist for this pair.
+    """
     now = ctx.now()
-    current = conflict_store.live_by_identity(tx.conn, identity)
+    current = None if new else conflict_store.live_by_identity(tx.conn, identity)
     if current is None:
         c = Conflict(
             id=str(uuid.uuid4()),
@@ -139,9 +147,7 @@ def _open_or_update(
             created_at=now,
             updated_at=now,
         )
-        conflict_store.insert(tx.conn, c)
-        _announce(ctx, tx, c, "conflict.opened")
-        return c
+        return c, "conflict.opened"
     c = replace(
         current,
         time_start_s=hit.time_start_s,
@@ -151,26 +157,31 @@ def _open_or_update(
         updated_at=now,
     )
     if c != replace(current, updated_at=now):
-        conflict_store.update_row(tx.conn, c)
-        _announce(ctx, tx, c, "conflict.updated")
-    return c
+        return c, "conflict.updated"
+    return c, None
 
 
-def _announce(ctx: Context, tx: Tx, c: Conflict, type: str) -> None:
-    emit(ctx, tx, type, conflict_to_json(c), c.parties)
-    audit(
-        ctx,
-        tx,
-        type,
-        {
-            "conflict": c.id,
-            "kind": c.kind.value,
-            "status": c.status.value,
-            "subjects": [s.to_json() for s in c.subjects],
-            "acknowledged_by": list(c.acknowledged_by),
-        },
-        c.parties,
-    )
+def _audit_record(c: Conflict) -> dict[str, Any]:
+    return {
+        "conflict": c.id,
+        "kind": c.kind.value,
+        "status": c.status.value,
+        "subjects": [s.to_json() for s in c.subjects],
+        "acknowledged_by": list(c.acknowledged_by),
+    }
+
+
+def announce(ctx: Context, tx: Tx, c: Conflict, type: str) -> None:
+    """Tell the conflict's parties (event) and record it (audit), inside ``tx``."""
+    announce_many(ctx, tx, [(c, type)])
+
+
+def announce_many(ctx: Context, tx: Tx, items: Sequence[tuple[Conflict, str]]) -> None:
+    """:func:`announce` for many conflicts, in two statement batches."""
+    if not items:
+        return
+    emit_many(ctx, tx, [(t, conflict_to_json(c), c.parties) for c, t in items])
+    audit_many(ctx, tx, [(t, _audit_record(c), c.parties) for c, t in items])
 
 
 def sync_notice_conflicts(
@@ -188,12 +199,12 @@ def sync_notice_conflicts(
     """
     me = f"notice:{notice.id}"
     kept: set[str] = set()
-    out: list[Conflict] = []
+    results: list[tuple[Conflict, str | None]] = []
     for other, hit in notice_hits:
         identity = _identity(ConflictKind.STRATEGIC, me, f"notice:{other.id}")
         kept.add(identity)
-        out.append(
-            _open_or_update(
+        results.append(
+            _opened_or_updated(
                 ctx,
                 tx,
                 kind=ConflictKind.STRATEGIC,
@@ -205,13 +216,14 @@ def sync_notice_conflicts(
                 ),
                 hit=hit,
                 severity="caution",
+                new=new,
             )
         )
     for hit in restriction_hits:
         identity = _identity(ConflictKind.RESTRICTION, me, f"restriction:{hit.key}")
         kept.add(identity)
-        out.append(
-            _open_or_update(
+        results.append(
+            _opened_or_updated(
                 ctx,
                 tx,
                 kind=ConflictKind.RESTRICTION,
@@ -223,19 +235,25 @@ def sync_notice_conflicts(
                 ),
                 hit=hit,
                 severity="warning",
+                new=new,
             )
         )
+    conflict_store.insert_many(tx.conn, [c for c, what in results if what == "conflict.opened"])
+    for c, what in results:
+        if what == "conflict.updated":
+            conflict_store.update_row(tx.conn, c)
+    announce_many(ctx, tx, [(c, what) for c, what in results if what is not None])
     for kind in () if new else (ConflictKind.STRATEGIC, ConflictKind.RESTRICTION):
         for stale in conflict_store.live_for_subject(tx.conn, kind.value, me):
             if stale.identity not in kept and me in stale.identity.split(":", 1)[1].split("|"):
                 resolve(ctx, tx, stale)
-    return out
+    return [c for c, _ in results]
 
 
 def resolve(ctx: Context, tx: Tx, c: Conflict) -> Conflict:
     done = replace(c, status=ConflictStatus.RESOLVED, updated_at=ctx.now())
     conflict_store.update_row(tx.conn, done)
-    _announce(ctx, tx, done, "conflict.resolved")
+    announce(ctx, tx, done, "conflict.resolved")
     return done
 
 
@@ -284,5 +302,5 @@ def acknowledge(ctx: Context, caller: Caller, conflict_id: str) -> dict[str, Any
         )
         c = replace(c, acknowledged_by=acked, status=status, updated_at=ctx.now())
         conflict_store.update_row(tx.conn, c)
-        _announce(ctx, tx, c, "conflict.updated")
+        announce(ctx, tx, c, "conflict.updated")
         return conflict_to_json(c)

@@ -47,7 +47,7 @@ from skyshare.model.restriction import applicable_volumes
 from skyshare.model.state import state_to_json
 from skyshare.model.volume import AltitudeReference, Volume4D
 from skyshare.services.agreement import agreement_in_force
-from skyshare.services.conflicts import _announce, resolve
+from skyshare.services.conflicts import announce, resolve
 from skyshare.services.context import Context
 from skyshare.services.live import Snapshot, live_picture
 from skyshare.store import conflicts as conflict_store
@@ -521,7 +521,7 @@ def _apply(
                 updated_at=now,
             )
             conflict_store.insert(tx.conn, c)
-            _announce(ctx, tx, c, "conflict.opened")
+            announce(ctx, tx, c, "conflict.opened")
             tracked = _Tracked(c.id, c.kind, now, c.severity, c.min_horizontal_m, c.time_start_s)
             after.append(functools.partial(det.tracked.__setitem__, h.identity, tracked))
         for t, h in updated:
@@ -541,7 +541,7 @@ def _apply(
                 updated_at=now,
             )
             conflict_store.update_row(tx.conn, c)
-            _announce(ctx, tx, c, "conflict.updated")
+            announce(ctx, tx, c, "conflict.updated")
             after.append(
                 functools.partial(_refresh, t, c.severity, c.min_horizontal_m, c.time_start_s)
             )
@@ -553,7 +553,7 @@ def _apply(
         for t in escalating:
             row = conflict_store.get(tx.conn, t.id)
             if row is not None and row.status == ConflictStatus.OPEN:
-                _announce(ctx, tx, replace(row, updated_at=now), "conflict.escalated")
+                announce(ctx, tx, replace(row, updated_at=now), "conflict.escalated")
             after.append(functools.partial(_escalated, t))
     for fn in after:
         fn()

@@ -11,7 +11,15 @@ from skyshare.model.conflict import Conflict, ConflictKind, ConflictStatus, Subj
 from skyshare.store import _json
 from skyshare.store.schema import conflict_parties, conflicts
 
-__all__ = ["get", "insert", "list_for_party", "live_by_identity", "live_for_subject", "update_row"]
+__all__ = [
+    "get",
+    "insert",
+    "insert_many",
+    "list_for_party",
+    "live_by_identity",
+    "live_for_subject",
+    "update_row",
+]
 
 LIVE = (ConflictStatus.OPEN.value, ConflictStatus.ACKNOWLEDGED.value)
 
@@ -67,9 +75,16 @@ _LIVE_BY_IDENTITY = select(conflicts).where(
 
 
 def insert(conn: Connection, c: Conflict) -> None:
-    conn.execute(_INSERT, {"id": c.id, "created_at": c.created_at, **_values(c)})
+    insert_many(conn, [c])
+
+
+def insert_many(conn: Connection, items: Sequence[Conflict]) -> None:
+    if not items:
+        return
+    conn.execute(_INSERT, [{"id": c.id, "created_at": c.created_at, **_values(c)} for c in items])
     conn.execute(
-        _INSERT_PARTIES, [{"party_id": p, "conflict_id": c.id} for p in sorted(set(c.parties))]
+        _INSERT_PARTIES,
+        [{"party_id": p, "conflict_id": c.id} for c in items for p in sorted(set(c.parties))],
     )
 
 
