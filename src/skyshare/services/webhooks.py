@@ -86,6 +86,9 @@ def set_webhook(ctx: Context, caller: Caller, url: Any, secret: Any) -> dict[str
     party = require_party(caller)
     url, secret = _check(url, secret)
     with ctx.db.write() as tx:
+        if not webhook_store.any_webhook(tx.conn):
+            # Deliveries start at registration: skip what happened while nobody listened.
+            webhook_store.move_cursor_to_head(tx.conn)
         webhook_store.set_webhook(tx.conn, party.id, url, secret)
         webhook_store.retarget(tx.conn, party.id, url)
         audit(ctx, tx, "webhook.set", {"party": party.id, "url": url}, [party.id])
@@ -144,6 +147,10 @@ def fan_out(ctx: Context, limit: int = 1000) -> int:
     with ctx.db.read() as conn:
         if webhook_store.relay_cursor(conn) >= event_store.last_seq(conn):
             return 0  # nothing new: do not take the writer
+        if not webhook_store.any_webhook(conn):
+            # Nobody to deliver to: leave the cursor behind rather than take the writer for
+            # every event; the first registration moves it to the head (set_webhook).
+            return 0
     with ctx.db.write() as tx:
         return webhook_store.fan_out(tx.conn, limit, ctx.now())
 

@@ -71,6 +71,19 @@ def set_webhook(conn: Connection, party_id: str, url: str | None, secret: str | 
     )
 
 
+def any_webhook(conn: Connection) -> bool:
+    """Whether any party has a webhook registered."""
+    q = select(parties.c.id).where(parties.c.webhook_url.is_not(None)).limit(1)
+    return conn.execute(q).first() is not None
+
+
+def move_cursor_to_head(conn: Connection) -> None:
+    """Put the relay cursor on the newest event (nothing older is to be delivered)."""
+    meta_store.put(
+        conn, _CURSOR_KEY, str(conn.execute(select(func.max(events.c.seq))).scalar() or 0)
+    )
+
+
 def relay_cursor(conn: Connection) -> int:
     """The last outbox seq the relay has turned into deliveries."""
     v = meta_store.get(conn, _CURSOR_KEY)
