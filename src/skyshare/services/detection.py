@@ -42,7 +42,7 @@ from skyshare.engines.tactical import TacticalParams, TacticalResult, detect
 from skyshare.errors import AgreementNotInForce
 from skyshare.model.agreement import Agreement
 from skyshare.model.conflict import Conflict, ConflictKind, ConflictStatus, Subject
-from skyshare.model.notice import NoticeState
+from skyshare.model.notice import Notice, NoticeState
 from skyshare.model.restriction import applicable_volumes
 from skyshare.model.state import state_to_json
 from skyshare.model.volume import AltitudeReference, Volume4D
@@ -124,7 +124,10 @@ class Detector:
     tracked: dict[str, _Tracked] = field(default_factory=dict)
     loaded: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
-    notice_zones: tuple[int, Zones, np.ndarray[Any, Any], dict[str, int]] | None = None
+    notice_zones: tuple[tuple[Any, ...], Zones, np.ndarray[Any, Any], dict[str, int]] | None = None
+    #: Live notices by id, kept in step with the database's revision clock.
+    notices: dict[str, Notice] = field(default_factory=dict)
+    notices_rev: int = 0
     restriction_zones: tuple[int, float, Zones, list[str]] | None = None
     cycle_ms: collections.deque[float] = field(
         default_factory=lambda: collections.deque(maxlen=2000)
@@ -276,19 +279,45 @@ def _limits(v: Volume4D) -> tuple[float, float]:
     return lower, upper
 
 
+#: Zones are rebuilt at least this often, holding the volumes in force within the next
+#: ``_ZONE_AHEAD_S`` (so a notice that starts later is in the zones before it starts).
+_ZONE_EPOCH_S = 300.0
+_ZONE_AHEAD_S = 2 * _ZONE_EPOCH_S
+
+
 def _notice_zones(
-    ctx: Context, det: Detector, a: Agreement, rev: int
+    ctx: Context, det: Detector, a: Agreement, rev: int, now: float, parties: frozenset[str]
 ) -> tuple[Zones, np.ndarray[Any, Any], dict[str, int]]:
-    """Active-notice zones with the conformance buffer, rebuilt when a notice changes."""
-    if det.notice_zones is not None and det.notice_zones[0] == rev:
+    """Notice zones (with the conformance buffer) of the parties flying, near ``now``.
+
+    Rebuilt when a notice changes, when the set of flying parties changes, and every
+    ``_ZONE_EPOCH_S``; only changed notices are read from the database, and only volumes in
+    force around now are buffered, so many stored notices cost little per cycle.
+    """
+    key = (rev, parties, math.floor(now / _ZONE_EPOCH_S))
+    if det.notice_zones is not None and det.notice_zones[0] == key:
         return det.notice_zones[1], det.notice_zones[2], det.notice_zones[3]
-    with ctx.db.read() as conn:
-        found = [n for n in notice_store.list_live(conn) if n.state != NoticeState.ENDED]
+    if rev != det.notices_rev:
+        with ctx.db.read() as conn:
+            for r, nid, notice in notice_store.changed_since(conn, det.notices_rev):
+                if notice is None or notice.state == NoticeState.ENDED:
+                    det.notices.pop(nid, None)
+                else:
+                    det.notices[nid] = notice
+                det.notices_rev = max(det.notices_rev, r)
+    lo_t = now - _ZONE_EPOCH_S
+    hi_t = now + _ZONE_AHEAD_S
     codes: dict[str, int] = {}
     fps, lo, hi, t0, t1, grp = [], [], [], [], [], []
-    for n in found:
+    for n in det.notices.values():
+        if n.owner not in parties:
+            continue
         code = codes.setdefault(n.owner, len(codes))
         for v in n.volumes:
+            if (v.time_end_s is not None and v.time_end_s < lo_t) or (
+                v.time_start_s is not None and v.time_start_s > hi_t
+            ):
+                continue
             lower, upper = _limits(v)
             if v.lower.reference == AltitudeReference.AGL:
                 lower = -math.inf  # no terrain model: do not judge an AGL band vertically
@@ -302,7 +331,7 @@ def _notice_zones(
             grp.append(code)
     zones = prepare_zones(fps, lo, hi, t0, t1, buffer_h_m=CONFORMANCE_BUFFER_H * a.horizontal_m)
     groups = np.asarray(grp, dtype=np.int64)
-    det.notice_zones = (rev, zones, groups, codes)
+    det.notice_zones = (key, zones, groups, codes)
     return zones, groups, codes
 
 
@@ -310,8 +339,12 @@ def _conformance(
     ctx: Context, det: Detector, snap: Snapshot, now: float, a: Agreement, rev: int
 ) -> list[Hit]:
     """Aircraft of a party with active notices, outside all of that party's active volumes."""
-    zones, groups, codes = _notice_zones(ctx, det, a, rev)
-    if len(zones) == 0 or len(snap) == 0:
+    if len(snap) == 0:
+        return []
+    zones, groups, codes = _notice_zones(
+        ctx, det, a, rev, now, frozenset(str(p) for p in snap.party)
+    )
+    if len(zones) == 0:
         return []
     active = (zones.start_s <= now) & (now <= zones.end_s)
     with_notices = {p for p, code in codes.items() if bool(np.any(active & (groups == code)))}
@@ -390,8 +423,10 @@ def _restrictions(
     ctx: Context, det: Detector, snap: Snapshot, now: float, a: Agreement, rev: int
 ) -> list[Hit]:
     """Aircraft predicted to enter a restriction within the look-ahead (or already inside)."""
+    if len(snap) == 0:
+        return []
     zones, rid = _restriction_zones(ctx, det, now, a, rev)
-    if len(zones) == 0 or len(snap) == 0:
+    if len(zones) == 0:
         return []
     pos = dead_reckon(
         snap.lat,
