@@ -166,3 +166,20 @@ def test_register_validation_and_delete_cancels(srv: LiveServer) -> None:
     assert _deliveries(srv, "blue", "cancelled")
     r = srv.clients["blue"].get("/v1/webhook/deliveries?status=lost")
     assert (r.status_code, r.json()["error"]["field"]) == (422, "status")
+
+
+def test_deliveries_start_at_the_first_registration(srv: LiveServer) -> None:
+    """Events from before any webhook existed are not delivered; later ones are."""
+    _encounter(srv, "W9")  # nobody has a webhook: the relay must not take the writer for it
+    before = srv.clients["blue"].get("/v1/events", headers={"Accept": "application/json"}).json()
+    assert before
+    rx = Receiver(SECRET)
+    _register(srv, "blue", rx.start())
+    try:
+        time.sleep(1.0)  # let the relay run over what was there
+        _encounter(srv, "W10")
+        wait_until(lambda: any(e["type"] == "conflict.opened" for e in rx.events()))
+        old = {e["id"] for e in before}
+        assert not old & {e["id"] for e in rx.events()}
+    finally:
+        rx.stop()
