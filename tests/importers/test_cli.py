@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import sys
-import types
+import sqlite3
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from skyshare.cli import importer
 from skyshare.cli.main import cli
-from skyshare.importers import FORMATS, ImportResult
+from skyshare.importers import FORMATS
 from skyshare.importers.summary import BoundingBox, summarize
+from tests.conftest import ADMIN_TOKEN, LiveServer
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -79,33 +78,44 @@ def test_missing_file_and_unknown_zone(tmp_path: Path, fixtures: Path) -> None:
     assert "not a known time zone" in err
 
 
-def test_storing_without_the_service_exits_1(
-    fixtures: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(importer, "_SERVICE", "skyshare.services._absent_restrictions_module")
-    code, out, err = run(str(fixtures / "constructs.txt"), "--db", "x.db")
-    assert (code, out) == (1, "")
-    assert "use --dry-run" in err
+def test_storing_into_a_database_is_idempotent(fixtures: Path, tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    for _ in range(2):
+        code, out, _ = run(str(fixtures / "zones.ed318.json"), "--db", str(db))
+        assert code == 0
+        assert "stored:" in out
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT source, source_id FROM restrictions").fetchall()
+    assert len(rows) == 3
+    assert len(set(rows)) == 3
 
 
-def test_storing_calls_the_service(
-    fixtures: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    calls: list[tuple[str, ImportResult]] = []
+def test_import_over_http_with_url_and_token(fixtures: Path, live: LiveServer) -> None:
+    file = fixtures / "constructs.txt"
+    base = ["--url", live.base_url, "--token", ADMIN_TOKEN]
+    code, out, err = run(str(file), *base)
+    assert code == 0, err
+    listed = live.clients["blue"].get("/v1/restrictions").json()
+    assert {r["source"] for r in listed} == {file.name}
+    count = len(listed)
+    assert count > 0
+    assert run(str(file), *base)[0] == 0  # again: updated in place
+    assert len(live.clients["blue"].get("/v1/restrictions").json()) == count
+    code, out, err = run(str(file), "--url", live.base_url, "--token", live.tokens["blue"])
+    assert code == 1  # a party is not the administrator
+    assert out == ""
 
-    def store_restrictions(db_path: str, result: ImportResult) -> int:
-        calls.append((db_path, result))
-        return len(result.restrictions)
 
-    module = types.ModuleType("skyshare_test_store")
-    module.store_restrictions = store_restrictions  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "skyshare_test_store", module)
-    monkeypatch.setattr(importer, "_SERVICE", "skyshare_test_store")
-    db = str(tmp_path / "s.db")
-    code, out, _ = run(str(fixtures / "zones.ed318.json"), "--db", db)
-    assert code == 0
-    assert "stored: 3 restrictions." in out
-    assert [(p, len(r.restrictions)) for p, r in calls] == [(db, 3)]
+def test_import_endpoint_refuses_bad_files_and_stores_nothing(live: LiveServer) -> None:
+    bad = b"AC R\nAN Broken\nAL GND\nAH FL95\nDP 95:00:00 N 010:00:00 E\n"
+    r = live.admin.post("/v1/restrictions:import", params={"name": "broken.txt"}, content=bad)
+    assert r.status_code == 422
+    assert r.json()["error"]["message"].startswith("broken.txt:5: ")
+    r = live.admin.post("/v1/restrictions:import", params={"format": "xml"}, content=b"<a/>")
+    assert r.status_code == 422
+    assert r.json()["error"]["field"] == "format"
+    assert live.clients["blue"].post("/v1/restrictions:import", content=bad).status_code == 403
+    assert live.admin.get("/v1/restrictions").json() == []
 
 
 def test_summary_bounding_box_wraps_the_antimeridian(fixtures: Path) -> None:

@@ -33,6 +33,7 @@ Worker = Callable[[Context, asyncio.Event], Coroutine[Any, Any, None]]
 class Settings:
     body_limit_bytes: int = MIB
     states_limit_bytes: int = 8 * MIB
+    import_limit_bytes: int = 64 * MIB
     #: Background loops to run (detection cycle, webhook relay, checkpoints, ...).
     workers: tuple[Worker, ...] = field(default=())
 
@@ -83,6 +84,9 @@ def create_app(settings: Settings, context: Context) -> FastAPI:
     app.add_middleware(
         BodyLimit,
         default=settings.body_limit_bytes,
-        by_path={"/v1/states": settings.states_limit_bytes},
+        by_path={
+            "/v1/states": settings.states_limit_bytes,
+            "/v1/restrictions:import": settings.import_limit_bytes,
+        },
     )
     return app

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,21 +15,6 @@ __all__ = ["import_"]
 #: The same names as ``skyshare.importers.FORMATS``, repeated so ``--help`` stays instant
 #: (a test keeps the two equal).
 FORMAT_CHOICES = ("auto", "openair", "geojson", "ed269", "ed318")
-_SERVICE = "skyshare.services.restrictions"
-
-
-def _store_function() -> Callable[[str, ImportResult], int] | None:
-    """``store_restrictions(db_path, result) -> int`` from the service layer, if it exists."""
-    import importlib
-
-    try:
-        module = importlib.import_module(_SERVICE)
-    except ImportError as exc:
-        if exc.name not in (_SERVICE, "skyshare.services"):
-            raise
-        return None
-    fn = getattr(module, "store_restrictions", None)
-    return fn if callable(fn) else None
 
 
 def _metres(value: float | None) -> str:
@@ -88,6 +72,12 @@ def _print_summary(result: ImportResult, path: str, *, stored: int | None) -> No
 @click.option(
     "--db", default="skyshare.db", show_default=True, help="SQLite database to store into."
 )
+@click.option(
+    "--url",
+    default=None,
+    help="A running service to import into (POST /v1/restrictions:import) instead of --db.",
+)
+@click.option("--token", default=None, help="The administrator's token, with --url.")
 @click.option("--dry-run", is_flag=True, help="Read and summarise the file; store nothing.")
 @click.option(
     "--skip-invalid", is_flag=True, help="Import the valid items and list the others (exit 0)."
@@ -99,10 +89,18 @@ def _print_summary(result: ImportResult, path: str, *, stored: int | None) -> No
     help="Zone of ED-269/ED-318 schedule times written without one (e.g. Europe/Paris).",
 )
 def import_(
-    file: Path, format_: str, db: str, dry_run: bool, skip_invalid: bool, time_zone: str
+    file: Path,
+    format_: str,
+    db: str,
+    url: str | None,
+    token: str | None,
+    dry_run: bool,
+    skip_invalid: bool,
+    time_zone: str,
 ) -> None:
     """Import restrictions from an OpenAir, GeoJSON, ED-269 or ED-318 FILE.
 
+    Stores into the SQLite file --db, or with --url and --token into a running service.
     Re-importing a file updates its restrictions in place (by source id). A malformed item
     stops the import with exit 2 and 'file:line: message' (or the JSON path) unless
     --skip-invalid is given.
@@ -122,17 +120,46 @@ def import_(
     if dry_run:
         _print_summary(result, str(file), stored=None)
         return
-    store_restrictions = _store_function()
-    if store_restrictions is None:
-        click.echo(
-            "Storing restrictions is not available in this build "
-            f"({_SERVICE}.store_restrictions is missing); use --dry-run to check the file.",
-            err=True,
-        )
-        raise SystemExit(1)
     try:
-        stored = int(store_restrictions(db, result))
+        if url is not None:
+            stored = _post(url, token, file, format_, skip_invalid, time_zone)
+        else:
+            from skyshare.services.restrictions import store_restrictions
+
+            stored = store_restrictions(db, result)
     except SkyshareError as exc:
         click.echo(exc.message, err=True)
         raise SystemExit(exc.exit_code) from None
     _print_summary(result, str(file), stored=stored)
+
+
+def _post(
+    url: str, token: str | None, file: Path, format_: str, skip_invalid: bool, time_zone: str
+) -> int:
+    """Send the file to a running service; the service reads and checks it again."""
+    import httpx
+
+    from skyshare.errors import InvalidInput, SkyshareError
+
+    if not token:
+        raise InvalidInput("--url needs --token (the administrator's).", field="token")
+    try:
+        r = httpx.post(
+            url.rstrip("/") + "/v1/restrictions:import",
+            params={
+                "format": format_,
+                "name": file.name,
+                "skip_invalid": str(skip_invalid).lower(),
+                "time_zone": time_zone,
+            },
+            content=file.read_bytes(),
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=300,
+        )
+    except httpx.HTTPError as exc:
+        raise SkyshareError(f"{url}: cannot reach the service: {exc}.") from None
+    if r.status_code in (400, 413, 422):
+        raise InvalidInput(r.json()["error"]["message"])
+    if r.status_code != 201:
+        raise SkyshareError(f"{url}: the service answered {r.status_code}: {r.text[:300]}")
+    return int(r.json()["stored"])

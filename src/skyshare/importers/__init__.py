@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from skyshare.importers._common import ImportResult, Skipped
-from skyshare.importers.detect import FORMATS, read_restrictions
+from skyshare.importers.detect import FORMATS, read_restrictions, read_restrictions_bytes
 
-__all__ = ["FORMATS", "ImportResult", "Skipped", "read_restrictions"]
+__all__ = ["FORMATS", "ImportResult", "Skipped", "read_restrictions", "read_restrictions_bytes"]

@@ -20,7 +20,7 @@ from skyshare.importers.geojson import parse_geojson
 from skyshare.importers.openair import parse_openair
 from skyshare.model.restriction import resolve_time_zone
 
-__all__ = ["FORMATS", "detect_json_format", "read_restrictions"]
+__all__ = ["FORMATS", "detect_json_format", "read_restrictions", "read_restrictions_bytes"]
 
 FORMATS: Final = ("auto", "openair", "geojson", "ed269", "ed318")
 _ED318_KEYS = {"zoneAuthority", "variant", "limitedApplicability", "UASZone", "verticalLayer"}
@@ -72,15 +72,33 @@ def read_restrictions(
     starts with ``file:line: `` (OpenAir) or ``file:$.json.path: `` (JSON formats); with
     ``skip_invalid`` it is listed in ``skipped`` instead and the rest is kept.
     """
-    if format not in FORMATS:
-        raise InvalidInput(f"Unknown format {format!r}; use one of {', '.join(FORMATS)}.")
-    resolve_time_zone(time_zone, field="time_zone")
     p = Path(path)
     label = str(path)
     try:
         data = p.read_bytes()
     except OSError as exc:
         raise InvalidInput(f"{label}: cannot read the file: {exc.strerror}.") from None
+    return read_restrictions_bytes(
+        data, p.name, format, label=label, skip_invalid=skip_invalid, time_zone=time_zone
+    )
+
+
+def read_restrictions_bytes(
+    data: bytes,
+    name: str,
+    format: str = "auto",
+    *,
+    label: str | None = None,
+    skip_invalid: bool = False,
+    time_zone: str = "UTC",
+) -> ImportResult:
+    """:func:`read_restrictions` for a file's content (an upload); ``name`` is its source."""
+    if format not in FORMATS:
+        raise InvalidInput(
+            f"Unknown format {format!r}; use one of {', '.join(FORMATS)}.", field="format"
+        )
+    resolve_time_zone(time_zone, field="time_zone")
+    label = label or name
     fmt = format
     doc: Any = None
     if fmt == "auto":
@@ -97,19 +115,19 @@ def read_restrictions(
         else:
             fmt = "openair"
     if fmt == "openair":
-        result = parse_openair(decode_text(data), p.name, label=label, skip_invalid=skip_invalid)
+        result = parse_openair(decode_text(data), name, label=label, skip_invalid=skip_invalid)
     else:
         if doc is None:
             doc = load_json(data, label)
         if fmt == "geojson":
-            result = parse_geojson(doc, p.name, label=label, skip_invalid=skip_invalid)
+            result = parse_geojson(doc, name, label=label, skip_invalid=skip_invalid)
         elif fmt == "ed269":
             result = parse_ed269(
-                doc, p.name, label=label, skip_invalid=skip_invalid, time_zone=time_zone
+                doc, name, label=label, skip_invalid=skip_invalid, time_zone=time_zone
             )
         else:
             result = parse_ed318(
-                doc, p.name, label=label, skip_invalid=skip_invalid, time_zone=time_zone
+                doc, name, label=label, skip_invalid=skip_invalid, time_zone=time_zone
             )
     if not result.restrictions and not result.skipped:
         result.warnings.append(f"{label}: no airspace found (read as {fmt}).")

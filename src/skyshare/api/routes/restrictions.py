@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from skyshare.api.deps import CallerDep, ContextDep
 from skyshare.api.routes._query import parse_bbox, parse_range
 from skyshare.api.schemas.bodies import RestrictionIn
 from skyshare.api.schemas.common import volumes_to_model
+from skyshare.importers import read_restrictions_bytes
 from skyshare.model.restriction import Restriction
 from skyshare.services import restrictions as restriction_service
+from skyshare.services.parties import require_admin
 
 router = APIRouter(prefix="/v1", tags=["restrictions"])
 
@@ -45,3 +48,39 @@ def list_restrictions(
 ) -> list[dict[str, Any]]:
     a, b = parse_range(t_from, t_to)
     return restriction_service.list_restrictions(ctx, parse_bbox(bbox), a, b, limit)
+
+
+@router.post("/restrictions:import", status_code=201)
+async def import_restrictions(
+    request: Request,
+    ctx: ContextDep,
+    caller: CallerDep,
+    format: str = Query("auto", description="auto, openair, geojson, ed269 or ed318"),
+    name: str = Query("upload", max_length=200, description="the file's name (its source)"),
+    skip_invalid: bool = Query(False, description="import the valid items, list the others"),
+    time_zone: str = Query("UTC", description="zone of ED-269/ED-318 times written without one"),
+) -> dict[str, Any]:
+    """Import an airspace file sent as the raw body (admin); all or nothing by default.
+
+    Re-importing the same file (same ``name``) updates its zones in place by source id. A
+    malformed item answers 422 with ``name:line: message`` (or the JSON path).
+    """
+    require_admin(caller)
+    data = await request.body()
+    result = await run_in_threadpool(
+        read_restrictions_bytes,
+        data,
+        name,
+        format,
+        skip_invalid=skip_invalid,
+        time_zone=time_zone,
+    )
+    stored = await run_in_threadpool(
+        restriction_service.import_restrictions, ctx, caller, result.restrictions
+    )
+    return {
+        "read": len(result.restrictions),
+        "stored": stored,
+        "skipped": [{"location": s.location, "message": s.message} for s in result.skipped],
+        "warnings": list(result.warnings),
+    }
