@@ -13,7 +13,7 @@ import click
 
 from skyshare.errors import SkyshareError
 
-__all__ = ["DB_OPTION", "load_agreement_file", "reports_errors"]
+__all__ = ["DB_OPTION", "load_agreement_file", "minima_options", "reports_errors"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -24,6 +24,31 @@ DB_OPTION = click.option(
     show_default=True,
     help="SQLite file (created if absent) or a postgresql:// URL.",
 )
+
+
+def minima_options(fn: Callable[P, R]) -> Callable[P, R]:
+    """``--horizontal-m``, ``--vertical-m``, ``--lookahead-s`` with BlueSky's defaults."""
+    fn = click.option(
+        "--lookahead-s",
+        type=float,
+        default=300.0,
+        show_default=True,
+        help="Prediction horizon in seconds.",
+    )(fn)
+    fn = click.option(
+        "--vertical-m",
+        type=float,
+        default=304.8,
+        show_default=True,
+        help="Vertical minimum in metres (1,000 ft).",
+    )(fn)
+    return click.option(
+        "--horizontal-m",
+        type=float,
+        default=9260.0,
+        show_default=True,
+        help="Horizontal minimum in metres (5 NM).",
+    )(fn)
 
 
 def reports_errors(fn: Callable[P, R]) -> Callable[P, R]:

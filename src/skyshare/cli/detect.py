@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from skyshare.cli._common import minima_options
+
 __all__ = ["detect"]
 
 
@@ -15,27 +17,7 @@ __all__ = ["detect"]
     "--fail-on-conflict, 2 bad input (reported as file:line: message).",
 )
 @click.argument("states", type=click.Path(dir_okay=False, path_type=str))
-@click.option(
-    "--horizontal-m",
-    type=float,
-    default=9260.0,
-    show_default=True,
-    help="Horizontal minimum in metres (5 NM).",
-)
-@click.option(
-    "--vertical-m",
-    type=float,
-    default=304.8,
-    show_default=True,
-    help="Vertical minimum in metres (1,000 ft).",
-)
-@click.option(
-    "--lookahead-s",
-    type=float,
-    default=300.0,
-    show_default=True,
-    help="Prediction horizon in seconds.",
-)
+@minima_options
 @click.option(
     "--format",
     "fmt",

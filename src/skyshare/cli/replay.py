@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from skyshare.cli._common import minima_options
+
 __all__ = ["replay"]
 
 #: Steps above which a progress bar is drawn on stderr.
@@ -34,27 +36,7 @@ _PROGRESS_STEPS = 200
     show_default=True,
     help="Seconds of recording time between detections.",
 )
-@click.option(
-    "--horizontal-m",
-    type=float,
-    default=9260.0,
-    show_default=True,
-    help="Horizontal minimum in metres (5 NM).",
-)
-@click.option(
-    "--vertical-m",
-    type=float,
-    default=304.8,
-    show_default=True,
-    help="Vertical minimum in metres (1,000 ft).",
-)
-@click.option(
-    "--lookahead-s",
-    type=float,
-    default=300.0,
-    show_default=True,
-    help="Prediction horizon in seconds.",
-)
+@minima_options
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, writable=True, path_type=str),
