@@ -254,7 +254,7 @@ def measure(base: str, parties: dict[str, Any], count: int) -> dict[str, list[fl
             sent_ids.append(send()["id"])
             timings["send"].append(time.perf_counter() - start)
         timings["round trip"] = [timed(round_trip) for _ in range(count)]
-        timings["acknowledge"] = [timed(lambda i=i: ack(i)) for i in sent_ids]
+        timings["acknowledge"] = [timed(functools.partial(ack, i)) for i in sent_ids]
         return timings
 
 
