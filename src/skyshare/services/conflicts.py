@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.engine import Connection
 
@@ -106,6 +106,16 @@ def strategic_hits(
     return StrategicHits(notices, exact_restriction_hits(tx.conn, candidates, volumes, m))
 
 
+class NoticeRef(Protocol):
+    """Another party's notice as a conflict needs it: a full Notice or a stored head."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def owner(self) -> str: ...
+
+
 def _identity(kind: ConflictKind, a: str, b: str) -> str:
     first, second = sorted((a, b))
     return f"{kind.value}:{first}|{second}"
@@ -188,7 +198,7 @@ def sync_notice_conflicts(
     ctx: Context,
     tx: Tx,
     notice: Notice,
-    notice_hits: Sequence[tuple[Notice, StrategicHit]],
+    notice_hits: Sequence[tuple[NoticeRef, StrategicHit]],
     restriction_hits: Sequence[StrategicHit],
     *,
     new: bool = False,

@@ -124,9 +124,9 @@ def put_notice(
                 raise InvalidInput("An activated notice cannot go back to accepted.", field="state")
         hits = conflict_service.strategic_hits(ctx, tx, req.volumes, agreement, exclude=notice_id)
         others = {
-            n.id: n
-            for n in notice_store.by_ids(tx.conn, [h.key for h in hits.notices])
-            if n.owner != party.id
+            k: h
+            for k, h in notice_store.heads_by_ids(tx.conn, [h.key for h in hits.notices]).items()
+            if h.owner != party.id
         }
         notice_hits = [h for h in hits.notices if h.key in others]
         missing = [others[h.key] for h in notice_hits if others[h.key].ovn not in req.key]
@@ -141,7 +141,7 @@ def put_notice(
                             "id": n.id,
                             "ovn": n.ovn,
                             "owner": n.owner,
-                            "volumes": [volume_to_json(v) for v in n.volumes],
+                            "volumes": n.volumes_doc(),
                         }
                         for n in missing
                     ]

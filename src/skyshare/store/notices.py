@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection, RowMapping
@@ -14,10 +16,12 @@ from skyshare.store.counters import next_value, reserve
 from skyshare.store.schema import notices
 
 __all__ = [
+    "NoticeHead",
     "by_ids",
     "changed_since",
     "exists_any",
     "get",
+    "heads_by_ids",
     "insert_many",
     "list_live",
     "lookup",
@@ -51,6 +55,40 @@ _BY_IDS = select(notices).where(
 _UPDATE = update(notices).where(notices.c.id == bindparam("b_id"))
 _INSERT = notices.insert()
 _CHANGED = select(notices).where(notices.c.rev > bindparam("b_rev")).order_by(notices.c.rev)
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeHead:
+    """What a strategic check needs of another party's notice; its volumes stay JSON text.
+
+    A new notice can meet dozens of others: reading their owner, ovn and priority without
+    parsing and re-serialising every volume keeps the check fast.
+    """
+
+    id: str
+    owner: str
+    ovn: str
+    priority: int
+    volumes_json: str
+
+    def volumes_doc(self) -> list[dict[str, Any]]:
+        """The volumes in their stored F3548 JSON shape."""
+        doc: list[dict[str, Any]] = _json.loads(self.volumes_json)
+        return doc
+
+
+_HEADS_BY_IDS = select(
+    notices.c.id, notices.c.owner, notices.c.ovn, notices.c.priority, notices.c.volumes
+).where(notices.c.id.in_(bindparam("b_ids", expanding=True)), notices.c.deleted_at.is_(None))
+
+
+def heads_by_ids(conn: Connection, ids: Sequence[str]) -> dict[str, NoticeHead]:
+    """Live notices with these ids, as heads, by id."""
+    out: dict[str, NoticeHead] = {}
+    for start in range(0, len(ids), 500):
+        for row in conn.execute(_HEADS_BY_IDS, {"b_ids": list(ids[start : start + 500])}):
+            out[row[0]] = NoticeHead(row[0], row[1], row[2], int(row[3]), row[4])
+    return out
 
 
 def lookup(conn: Connection, notice_id: str) -> tuple[Notice | None, bool]:
