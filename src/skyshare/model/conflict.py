@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from skyshare.timefmt import format_rfc3339
+
 __all__ = ["Conflict", "ConflictKind", "ConflictStatus", "Subject", "conflict_to_json"]
 
 
@@ -57,8 +59,6 @@ class Conflict:
 
 def conflict_to_json(c: Conflict) -> dict[str, Any]:
     """The API.md Conflict object."""
-    from skyshare.timefmt import format_rfc3339
-
     return {
         "id": c.id,
         "kind": c.kind.value,

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from skyshare.model.volume import Volume4D, volume_to_json
+from skyshare.timefmt import format_rfc3339
 
 __all__ = ["Notice", "NoticeState", "notice_owner_json", "notice_public_json"]
 
@@ -53,8 +54,6 @@ def notice_public_json(n: Notice) -> dict[str, Any]:
 
 def notice_owner_json(n: Notice) -> dict[str, Any]:
     """What the owner sees: everything, ``private`` included."""
-    from skyshare.timefmt import format_rfc3339
-
     return {
         **notice_public_json(n),
         "late": n.late,
