@@ -37,7 +37,7 @@ from skyshare.engines.conformance import (
     predicted_entries,
     prepare_zones,
 )
-from skyshare.engines.focus import dead_reckon, detect_focused
+from skyshare.engines.focus import DeadReckoned, dead_reckon, detect_focused
 from skyshare.engines.tactical import TacticalParams, TacticalResult, detect
 from skyshare.errors import AgreementNotInForce
 from skyshare.model.agreement import Agreement
@@ -205,13 +205,9 @@ def _aircraft_json(snap: Snapshot, k: int) -> dict[str, Any]:
     return state_to_json(snap.state(k), str(snap.party[k]))
 
 
-def _tactical(
-    snap: Snapshot, now: float, a: Agreement, focus: np.ndarray[Any, Any] | None
-) -> list[Hit]:
-    """Cross-party pairs predicted to lose separation, positions dead-reckoned to ``now``."""
-    if len(snap) < 2:
-        return []
-    pos = dead_reckon(
+def _positions(snap: Snapshot, now: float) -> DeadReckoned:
+    """Every live aircraft's position dead-reckoned from its last state to ``now``."""
+    return dead_reckon(
         snap.lat,
         snap.lng,
         snap.altitude_m,
@@ -220,6 +216,15 @@ def _tactical(
         snap.vertical_rate_mps,
         now - snap.time_s,
     )
+
+
+def _tactical(
+    snap: Snapshot, now: float, a: Agreement, focus: np.ndarray[Any, Any] | None
+) -> list[Hit]:
+    """Cross-party pairs predicted to lose separation, positions dead-reckoned to ``now``."""
+    if len(snap) < 2:
+        return []
+    pos = _positions(snap, now)
     arrays = {
         "lat_deg": pos.lat_deg,
         "lng_deg": pos.lng_deg,
@@ -351,15 +356,7 @@ def _conformance(
     group = np.fromiter(
         (codes.get(str(p), -1) for p in snap.party), dtype=np.int64, count=len(snap)
     )
-    pos = dead_reckon(
-        snap.lat,
-        snap.lng,
-        snap.altitude_m,
-        snap.ground_speed_mps,
-        snap.track_deg,
-        snap.vertical_rate_mps,
-        now - snap.time_s,
-    )
+    pos = _positions(snap, now)
     inside = conforming(
         zones,
         groups,
@@ -428,15 +425,7 @@ def _restrictions(
     zones, rid = _restriction_zones(ctx, det, now, a, rev)
     if len(zones) == 0:
         return []
-    pos = dead_reckon(
-        snap.lat,
-        snap.lng,
-        snap.altitude_m,
-        snap.ground_speed_mps,
-        snap.track_deg,
-        snap.vertical_rate_mps,
-        now - snap.time_s,
-    )
+    pos = _positions(snap, now)
     entries = predicted_entries(
         zones,
         pos.lat_deg,
