@@ -83,6 +83,26 @@ class _Zone:
                 raise
             raise f.error(path, exc.message) from None
 
+    def limits(
+        self,
+        obj: Mapping[str, Any],
+        path: str,
+        uom: str,
+        lower_keys: tuple[str, str],
+        upper_keys: tuple[str, str],
+    ) -> tuple[Altitude, Altitude]:
+        """Lower and upper limits of ``obj`` under the given (value, reference) keys, checked
+        as a band; ED-269 and ED-318 name the same fields differently."""
+        (lv, lr), (uv, ur) = lower_keys, upper_keys
+        lower = self.limit(
+            obj.get(lv), obj.get(lr), uom, f"{path}.{lv}", f"{path}.{lr}", upper=False
+        )
+        upper = self.limit(
+            obj.get(uv), obj.get(ur), uom, f"{path}.{uv}", f"{path}.{ur}", upper=True
+        )
+        self.band(lower, upper, path)
+        return lower, upper
+
     def band(self, lower: Altitude, upper: Altitude, path: str) -> None:
         try:
             check_band(lower, upper)
@@ -235,23 +255,13 @@ def _ed269_zone(f: JsonFile, raw: Any, path: str, tz: str, warnings: list[str]) 
         gp = f"{path}.geometry[{j}]"
         gm = f.obj(g, gp)
         uom = zone.uom(gm.get("uomDimensions"), f"{gp}.uomDimensions", "M")
-        lower = zone.limit(
-            gm.get("lowerLimit"),
-            gm.get("lowerVerticalReference"),
+        lower, upper = zone.limits(
+            gm,
+            gp,
             uom,
-            f"{gp}.lowerLimit",
-            f"{gp}.lowerVerticalReference",
-            upper=False,
+            ("lowerLimit", "lowerVerticalReference"),
+            ("upperLimit", "upperVerticalReference"),
         )
-        upper = zone.limit(
-            gm.get("upperLimit"),
-            gm.get("upperVerticalReference"),
-            uom,
-            f"{gp}.upperLimit",
-            f"{gp}.upperVerticalReference",
-            upper=True,
-        )
-        zone.band(lower, upper, gp)
         hp_path = f"{gp}.horizontalProjection"
         hp = f.obj(gm.get("horizontalProjection"), hp_path)
         htype = hp.get("type")
@@ -289,23 +299,9 @@ def _ed318_geometry(
     lp = f"{path}.layer"
     lay = f.obj(lay_raw, lp)
     uom = zone.uom(lay.get("uom"), f"{lp}.uom", "M")
-    lower = zone.limit(
-        lay.get("lower"),
-        lay.get("lowerReference"),
-        uom,
-        f"{lp}.lower",
-        f"{lp}.lowerReference",
-        upper=False,
+    lower, upper = zone.limits(
+        lay, lp, uom, ("lower", "lowerReference"), ("upper", "upperReference")
     )
-    upper = zone.limit(
-        lay.get("upper"),
-        lay.get("upperReference"),
-        uom,
-        f"{lp}.upper",
-        f"{lp}.upperReference",
-        upper=True,
-    )
-    zone.band(lower, upper, lp)
     cpath = f"{path}.coordinates"
     footprints: list[Footprint]
     if gtype == "Polygon":
