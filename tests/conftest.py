@@ -1,4 +1,8 @@
-"""Shared fixtures: a real uvicorn server on a free port over a real SQLite file."""
+"""Shared fixtures: a real uvicorn server on a free port over a real database.
+
+The ``live`` fixture runs each test twice, on a real SQLite file and on a fresh database of a
+real PostgreSQL server (``tests/pgserver.py``): one suite, both backends.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from skyshare.services import agreement as agreement_service
 from skyshare.services.context import Caller, Context
 from skyshare.services.parties import add_party, ensure_admin_token
 from skyshare.store.database import open_database
+from tests import pgserver
 
 ADMIN_TOKEN = "test-admin-token"
 
@@ -49,13 +54,25 @@ class LiveServer:
     """A running server with an admin client and one client per party."""
 
     base_url: str
-    db_path: Path
+    #: What ``--db`` takes: the SQLite file's path or the PostgreSQL URL.
+    db: str
     context: Context
     admin: httpx.Client
     clients: dict[str, httpx.Client] = field(default_factory=dict)
     party_ids: dict[str, str] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     opened: list[httpx.Client] = field(default_factory=list)
+
+    @property
+    def db_path(self) -> Path:
+        """The SQLite file (tests that open it directly run on SQLite only)."""
+        assert "://" not in self.db, "this test reads the SQLite file itself"
+        return Path(self.db)
+
+    def sql(self, query: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        """Rows of a raw query, read on whichever backend the server runs on."""
+        with self.context.db.read() as conn:
+            return [tuple(r) for r in conn.exec_driver_sql(query, params or {}).fetchall()]
 
     def client(self, token: str | None) -> httpx.Client:
         """A client for ``token``; closed when the test ends."""
@@ -87,10 +104,38 @@ def start_server(
     return f"http://127.0.0.1:{port}", server, thread
 
 
+BACKENDS = ("sqlite", "postgres")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    name = request.param
+    assert isinstance(name, str)
+    return name
+
+
 @pytest.fixture
-def live(tmp_path: Path) -> Iterator[LiveServer]:
-    """blue and red parties under an adopted advisory agreement, on a fresh SQLite file."""
-    yield from make_live(tmp_path, AGREEMENT)
+def db_target(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh empty database: an SQLite file path or a PostgreSQL URL."""
+    yield from fresh_database(backend, tmp_path)
+
+
+def fresh_database(backend: str, tmp_path: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield str(tmp_path / "skyshare.db")
+        return
+    srv = pgserver.server()
+    url = srv.new_database()
+    try:
+        yield url
+    finally:
+        srv.drop(url)
+
+
+@pytest.fixture
+def live(db_target: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """blue and red parties under an adopted advisory agreement, on a fresh database."""
+    yield from make_live(tmp_path, AGREEMENT, db=db_target)
 
 
 def make_live(
@@ -99,15 +144,16 @@ def make_live(
     *,
     adopt: bool = True,
     settings: Settings | None = None,
+    db: str | None = None,
 ) -> Iterator[LiveServer]:
-    db_path = tmp_path / "skyshare.db"
-    ctx = Context(open_database(str(db_path)))
+    target = db or str(tmp_path / "skyshare.db")
+    ctx = Context(open_database(target))
     ensure_admin_token(ctx, ADMIN_TOKEN)
     body = agreement_service.set_agreement(ctx, Caller(None), agreement_from_mapping(agreement))
     base, server, thread = start_server(ctx, settings)
     ls = LiveServer(
         base,
-        db_path,
+        target,
         ctx,
         admin=httpx.Client(
             base_url=base, timeout=30, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}

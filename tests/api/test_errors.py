@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,9 +14,8 @@ from tests.conftest import LiveServer
 TABLES = ("notices", "restrictions", "conflicts", "events", "audit", "parties", "adoptions")
 
 
-def snapshot(db: Path) -> dict[str, int]:
-    with sqlite3.connect(db) as conn:
-        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+def snapshot(live: LiveServer) -> dict[str, int]:
+    return {t: live.sql(f"SELECT count(*) FROM {t}")[0][0] for t in TABLES}
 
 
 def assert_error(
@@ -135,29 +132,29 @@ BAD_NOTICES: list[tuple[str, Any, int, str, str | None]] = [
 def test_bad_notice_is_refused_and_nothing_stored(
     live: LiveServer, case: str, body: Any, status: int, code: str, field: str | None
 ) -> None:
-    before = snapshot(live.db_path)
+    before = snapshot(live)
     content = json.dumps(body, allow_nan=True)
     r = live.clients["blue"].put(
         f"/v1/notices/{new_id()}", content=content, headers={"Content-Type": "application/json"}
     )
     err = assert_error(r, status, code, field if field is not None else "?")
     assert err["message"]
-    assert snapshot(live.db_path) == before
+    assert snapshot(live) == before
 
 
 def test_malformed_json_is_400(live: LiveServer) -> None:
-    before = snapshot(live.db_path)
+    before = snapshot(live)
     r = live.clients["blue"].put(
         f"/v1/notices/{new_id()}",
         content=b'{"volumes": [',
         headers={"Content-Type": "application/json"},
     )
     assert_error(r, 400, "malformed_json")
-    assert snapshot(live.db_path) == before
+    assert snapshot(live) == before
 
 
 def test_body_over_one_mib_is_413(live: LiveServer) -> None:
-    before = snapshot(live.db_path)
+    before = snapshot(live)
     big = json.dumps(notice(private={"pad": "x" * (1024 * 1024)}))
     r = live.clients["blue"].put(
         f"/v1/notices/{new_id()}", content=big, headers={"Content-Type": "application/json"}
@@ -172,7 +169,7 @@ def test_body_over_one_mib_is_413(live: LiveServer) -> None:
         f"/v1/notices/{new_id()}", content=chunks(), headers={"Content-Type": "application/json"}
     )
     assert_error(r, 413, "payload_too_large")
-    assert snapshot(live.db_path) == before
+    assert snapshot(live) == before
 
 
 def test_notice_id_must_be_uuid(live: LiveServer) -> None:
@@ -229,7 +226,7 @@ def test_bad_conflict_status(live: LiveServer) -> None:
 
 
 def test_party_errors(live: LiveServer) -> None:
-    before = snapshot(live.db_path)
+    before = snapshot(live)
     assert_error(
         live.admin.post("/v1/parties", json={"name": "blue"}), 409, "already_exists", "name"
     )
@@ -246,14 +243,14 @@ def test_party_errors(live: LiveServer) -> None:
         "extra",
     )
     assert_error(live.admin.post("/v1/parties", json={"name": ""}), 422, "invalid_input", "name")
-    assert snapshot(live.db_path) == before
+    assert snapshot(live) == before
     r = live.admin.post("/v1/parties", json={"name": "green", "language": "ru"})
     assert r.status_code == 201
     assert set(r.json()) == {"id", "name", "language", "token"}
 
 
 def test_agreement_errors(live: LiveServer) -> None:
-    before = snapshot(live.db_path)
+    before = snapshot(live)
     assert_error(
         live.clients["blue"].post("/v1/agreement/adopt", json={"sha256": "0" * 64}),
         409,
@@ -286,11 +283,11 @@ def test_agreement_errors(live: LiveServer) -> None:
         "vertical_m",
     )
     assert_error(live.clients["blue"].put("/v1/agreement", json=current), 403, "forbidden")
-    assert snapshot(live.db_path) == before
+    assert snapshot(live) == before
 
 
 def test_restriction_errors(live: LiveServer) -> None:
-    before = snapshot(live.db_path)
+    before = snapshot(live)
     v = volume()
     assert_error(
         live.admin.post("/v1/restrictions", json={"name": "x", "volumes": []}),
@@ -307,7 +304,7 @@ def test_restriction_errors(live: LiveServer) -> None:
     assert_error(
         live.admin.post("/v1/restrictions", json={"volumes": [v]}), 422, "invalid_input", "name"
     )
-    assert snapshot(live.db_path) == before
+    assert snapshot(live) == before
 
 
 def test_method_not_allowed(live: LiveServer) -> None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,17 +12,21 @@ import pytest
 from skyshare.audit.signing import generate_private_key, public_key_b64, sign_object
 from tests.api.bodies import new_id, notice, volume
 from tests.api.test_errors import assert_error
-from tests.conftest import AGREEMENT, LiveServer, make_live
+from tests.conftest import AGREEMENT, BACKENDS, LiveServer, fresh_database, make_live
 from tests.hotline.signer import Hotline, with_keys
 
 TABLES = ("messages", "audit", "events", "event_audience", "drills", "checkpoints")
 
 
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hotline]:
-    """One server for the module: refused requests store nothing, so tests cannot interfere."""
-    for live in make_live(tmp_path_factory.mktemp("hotline-errors"), AGREEMENT):
-        yield with_keys(live)
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Hotline]:
+    """One server per backend for the module: refused requests store nothing."""
+    folder = tmp_path_factory.mktemp("hotline-errors")
+    for db in fresh_database(request.param, folder):
+        for live in make_live(folder, AGREEMENT, db=db):
+            yield with_keys(live)
 
 
 @pytest.fixture
@@ -44,16 +46,11 @@ def fresh_party(live: LiveServer) -> httpx.Client:
     return live.client(r.json()["token"])
 
 
-def snapshot(db: Path) -> dict[str, Any]:
+def snapshot(live: LiveServer) -> dict[str, Any]:
     """Row counts of the hotline tables, and every party's key."""
-    with sqlite3.connect(db) as conn:
-        counts: dict[str, Any] = {
-            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES
-        }
-        counts["keys"] = conn.execute("SELECT id, public_key FROM parties ORDER BY id").fetchall()
-        counts["acks"] = conn.execute(
-            "SELECT id, acknowledged_at, ack_signature FROM messages ORDER BY id"
-        ).fetchall()
+    counts: dict[str, Any] = {t: live.sql(f"SELECT count(*) FROM {t}")[0][0] for t in TABLES}
+    counts["keys"] = live.sql("SELECT id, public_key FROM parties ORDER BY id")
+    counts["acks"] = live.sql("SELECT id, acknowledged_at, ack_signature FROM messages ORDER BY id")
     return counts
 
 
@@ -240,10 +237,10 @@ def test_bad_message_is_refused_and_nothing_stored(
 ) -> None:
     live = hot.live
     body = change(hot, hot.signed("blue", hot.body("blue", "red")))
-    before = snapshot(live.db_path)
+    before = snapshot(live)
     r = hot.client("blue").post("/v1/messages", json=body)
     assert_error(r, status, code, field)
-    assert snapshot(live.db_path) == before
+    assert snapshot(live) == before
 
 
 def test_text_of_exactly_4_kib_is_accepted(hot: Hotline) -> None:
@@ -253,7 +250,7 @@ def test_text_of_exactly_4_kib_is_accepted(hot: Hotline) -> None:
 
 def test_non_finite_params_are_refused(hot: Hotline) -> None:
     live = hot.live
-    before = snapshot(live.db_path)
+    before = snapshot(live)
     head = f'{{"id": "{uuid.uuid4()}", "to": "{live.party_ids["red"]}", '
     raw = (
         head + '"sent_at": "2026-11-24T10:00:00Z", "template": "request_climb", '
@@ -263,7 +260,7 @@ def test_non_finite_params_are_refused(hot: Hotline) -> None:
         "/v1/messages", content=raw, headers={"Content-Type": "application/json"}
     )
     assert_error(r, 422, "invalid_input", "params.altitude_m")
-    assert snapshot(live.db_path) == before
+    assert snapshot(live) == before
 
 
 def test_sender_without_a_key_cannot_send(hot: Hotline) -> None:
@@ -271,10 +268,10 @@ def test_sender_without_a_key_cannot_send(hot: Hotline) -> None:
     keyless = fresh_party(live)
     body = hot.body("blue", "red")
     body = body | {"signature": sign_object(generate_private_key(), body)}
-    before = snapshot(live.db_path)
+    before = snapshot(live)
     err = assert_error(keyless.post("/v1/messages", json=body), 422, "bad_signature", "signature")
     assert "no public key registered" in err["message"]
-    assert snapshot(live.db_path) == before
+    assert snapshot(live) == before
 
 
 def test_conflict_the_sender_is_not_party_to(hot: Hotline) -> None:
@@ -292,18 +289,18 @@ def test_conflict_the_sender_is_not_party_to(hot: Hotline) -> None:
     hot.live.party_ids["green"] = green_id
     hot.keys["green"] = green_key
 
-    before = snapshot(live.db_path)
+    before = snapshot(live)
     r = hot.send("green", "blue", conflict_id=conflict["id"])
     assert_error(r, 403, "forbidden", "conflict_id")
     r = hot.send("blue", "green", conflict_id=conflict["id"])  # green is not involved
     assert_error(r, 422, "invalid_input", "to")
-    assert snapshot(live.db_path) == before
+    assert snapshot(live) == before
 
 
 def test_messages_need_a_party_token(hot: Hotline) -> None:
     live = hot.live
     body = hot.signed("blue", hot.body("blue", "red"))
-    before = snapshot(live.db_path)
+    before = snapshot(live)
     assert_error(live.admin.post("/v1/messages", json=body), 403, "forbidden")
     assert_error(live.client(None).post("/v1/messages", json=body), 401, "unauthorized")
     assert_error(live.client("wrong").post("/v1/messages", json=body), 401, "unauthorized")
@@ -311,7 +308,7 @@ def test_messages_need_a_party_token(hot: Hotline) -> None:
         "/v1/messages", content=b"{not json", headers={"Content-Type": "application/json"}
     )
     assert_error(r, 400, "malformed_json", None)
-    assert snapshot(live.db_path) == before
+    assert snapshot(live) == before
 
 
 def test_bad_acknowledgements_change_nothing(hot: Hotline) -> None:
@@ -319,7 +316,7 @@ def test_bad_acknowledgements_change_nothing(hot: Hotline) -> None:
     sent = hot.send("blue", "red").json()
     red = hot.client("red")
     path = f"/v1/messages/{sent['id']}/acknowledge"
-    before = snapshot(live.db_path)
+    before = snapshot(live)
     forged = sign_object(generate_private_key(), {"type": "ack", "message_id": sent["id"]})
     assert_error(red.post(path, json={"signature": forged}), 422, "bad_signature", "signature")
     other = sign_object(hot.keys["red"], {"type": "ack", "message_id": str(uuid.uuid4())})
@@ -330,7 +327,7 @@ def test_bad_acknowledgements_change_nothing(hot: Hotline) -> None:
     assert_error(hot.ack("red", str(uuid.uuid4())), 404, "not_found")
     assert_error(live.admin.post(path, json={"signature": forged}), 403, "forbidden")
     assert_error(live.client(None).post(path, json={"signature": forged}), 401, "unauthorized")
-    assert snapshot(live.db_path) == before
+    assert snapshot(live) == before
 
 
 @pytest.mark.parametrize(
@@ -357,17 +354,17 @@ def test_bad_key_registration_is_refused(
     live: LiveServer, body: dict[str, Any], code: str, field: str
 ) -> None:
     party = fresh_party(live)
-    before = snapshot(live.db_path)
+    before = snapshot(live)
     assert_error(party.put("/v1/parties/me/key", json=body), 422, code, field)
-    assert snapshot(live.db_path) == before
+    assert snapshot(live) == before
 
 
 def test_key_registration_needs_a_party(live: LiveServer) -> None:
     body = {"public_key": public_key_b64(generate_private_key())}
-    before = snapshot(live.db_path)
+    before = snapshot(live)
     assert_error(live.admin.put("/v1/parties/me/key", json=body), 403, "forbidden")
     assert_error(live.client(None).put("/v1/parties/me/key", json=body), 401, "unauthorized")
-    assert snapshot(live.db_path) == before
+    assert snapshot(live) == before
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from skyshare.audit.signing import generate_private_key, public_key_b64, sign_object
@@ -91,9 +90,8 @@ def test_resending_the_same_message_is_idempotent(live: LiveServer) -> None:
     assert second.json() == first.json()
     assert len(live.clients["red"].get("/v1/messages").json()) == 1
     assert len(events_of(live, "red", "message.received")) == 1
-    with sqlite3.connect(live.db_path) as conn:
-        sent = conn.execute("SELECT count(*) FROM audit WHERE type = 'message.sent'").fetchone()
-    assert sent[0] == 1
+    sent = live.sql("SELECT count(*) FROM audit WHERE type = 'message.sent'")
+    assert sent[0][0] == 1
 
 
 def test_a_different_body_under_a_used_id_is_refused(live: LiveServer) -> None:

@@ -4,6 +4,12 @@ SQLite is the embedded default: a file in WAL mode, one writer at a time (``BEGI
 IMMEDIATE`` on a single pooled write connection, as datasette does) and a pool of readers.
 Store functions never commit; services open ``Database.write()``, do everything, and commit
 once, so nothing is announced that was not stored.
+
+PostgreSQL (psycopg 3) keeps the same single-writer contract across processes: every write
+transaction first takes one transaction-scoped advisory lock, so check-and-store, the
+revision clock, event sequence numbers and the audit chain advance in commit order, exactly
+as under SQLite's writer lock. Reads run in REPEATABLE READ snapshots and never wait for it.
+A transaction that wrote events sends ``NOTIFY skyshare_events`` so other processes wake.
 """
 
 from __future__ import annotations
@@ -23,7 +29,15 @@ from sqlalchemy.pool import QueuePool
 
 from skyshare.errors import InvalidInput, Unavailable
 
-__all__ = ["Database", "Tx", "open_database"]
+__all__ = ["EVENTS_CHANNEL", "STATES_CHANNEL", "Database", "Tx", "normalise_url", "open_database"]
+
+#: The advisory lock every PostgreSQL write transaction holds until it ends ("skysh").
+WRITER_LOCK = 0x736B797368
+#: NOTIFY channels: events appended (SSE, relay), aircraft states stored (detector).
+EVENTS_CHANNEL = "skyshare_events"
+STATES_CHANNEL = "skyshare_states"
+#: Connection.info flags store functions set so the commit announces them.
+_NOTIFY_FLAGS = {"events_written": EVENTS_CHANNEL, "states_written": STATES_CHANNEL}
 
 
 @dataclass
@@ -49,10 +63,14 @@ class Database:
         if self.dialect == "sqlite":
             self.write_engine = _sqlite_engine(url, synchronous, immediate=True, pool_size=1)
             self.read_engine = _sqlite_engine(url, synchronous, immediate=False, pool_size=8)
+        elif self.dialect == "postgresql":
+            self.write_engine = _postgres_engine(url, pool_size=2, writer=True)
+            self.read_engine = _postgres_engine(url, pool_size=8, writer=False)
         else:
-            engine = sa.create_engine(url, pool_pre_ping=True)
-            self.write_engine = engine
-            self.read_engine = engine
+            raise InvalidInput(
+                f"unsupported database {self.dialect!r}: use a file path or postgresql://",
+                field="db",
+            )
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Tx]:
@@ -65,12 +83,21 @@ class Database:
                 raise Unavailable("The database cannot be reached; try again.") from exc
             try:
                 tx = Tx(conn)
-                with conn.begin():
+                for flag in _NOTIFY_FLAGS:
+                    conn.info.pop(flag, None)
+                with _lost_connection_is_unavailable(self.dialect), conn.begin():
                     yield tx
+                    self._announce(conn)
             finally:
                 conn_cm.__exit__(None, None, None)
         for fn in tx.after_commit:
             fn()
+
+    def _announce(self, conn: Connection) -> None:
+        """Queue NOTIFYs for what this transaction wrote; PostgreSQL sends them at commit."""
+        for flag, channel in _NOTIFY_FLAGS.items():
+            if conn.info.pop(flag, False) and self.dialect == "postgresql":
+                conn.exec_driver_sql(f"NOTIFY {channel}")
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
@@ -81,7 +108,7 @@ class Database:
         except sa.exc.OperationalError as exc:
             raise Unavailable("The database cannot be reached; try again.") from exc
         try:
-            with conn.begin():
+            with _lost_connection_is_unavailable(self.dialect), conn.begin():
                 yield conn
         finally:
             conn_cm.__exit__(None, None, None)
@@ -96,6 +123,8 @@ class Database:
             "script_location", str(resources.files("skyshare.store") / "migrations")
         )
         with self.write_engine.begin() as conn:
+            # Under PostgreSQL the begin hook took the writer lock: processes starting
+            # together upgrade one after another, and the later ones find nothing to do.
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
 
@@ -132,18 +161,62 @@ def _sqlite_engine(url: str, synchronous: str, *, immediate: bool, pool_size: in
     return engine
 
 
+def _postgres_engine(url: str, *, pool_size: int, writer: bool) -> Engine:
+    engine = sa.create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_timeout=30,
+        pool_pre_ping=True,  # a restarted server costs one failed request, not a dead pool
+        pool_recycle=3600,
+        isolation_level="READ COMMITTED" if writer else "REPEATABLE READ",
+        connect_args={"connect_timeout": 5, "application_name": "skyshare"},
+    )
+    if writer:
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
+
+    return engine
+
+
+@contextlib.contextmanager
+def _lost_connection_is_unavailable(dialect: str) -> Iterator[None]:
+    """A connection lost mid-transaction is the database's outage (503), not our bug (500).
+
+    psycopg reports a dropped server or network as OperationalError; SQLite uses that class
+    for its own errors too, so there only an invalidated connection counts.
+    """
+    try:
+        yield
+    except sa.exc.DBAPIError as exc:
+        lost = exc.connection_invalidated or (
+            dialect == "postgresql" and isinstance(exc, sa.exc.OperationalError)
+        )
+        if lost:
+            raise Unavailable("The database connection was lost; try again.") from exc
+        raise
+
+
+def normalise_url(target: str) -> str:
+    """``postgresql://`` means psycopg 3; a bare path means an SQLite file."""
+    if target.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + target.split("://", 1)[1]
+    if "://" in target:
+        return target
+    path = Path(target)
+    if path.exists() and path.is_dir():
+        raise InvalidInput(f"{target} is a directory, not a database file.", field="db")
+    return f"sqlite:///{path}"
+
+
 def open_database(target: str, *, migrate: bool = True, synchronous: str = "NORMAL") -> Database:
     """A Database for a file path or URL, migrated to the newest schema.
 
     A bare path means SQLite; ``postgresql://`` URLs are passed through.
     """
-    if "://" in target:
-        url = target
-    else:
-        path = Path(target)
-        if path.exists() and path.is_dir():
-            raise InvalidInput(f"{target} is a directory, not a database file.", field="db")
-        url = f"sqlite:///{path}"
+    url = normalise_url(target)
     if synchronous not in ("FULL", "NORMAL"):
         raise InvalidInput("synchronous must be FULL or NORMAL.", field="synchronous")
     db = Database(url, synchronous=synchronous)

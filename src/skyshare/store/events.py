@@ -1,4 +1,9 @@
-"""The outbox: events written in the same transaction as the change they announce."""
+"""The outbox: events written in the same transaction as the change they announce.
+
+Sequence numbers are assigned here, one past the newest, inside the write transaction that
+holds the single writer: a rolled-back writer leaves no gap (a database sequence would), so
+readers see seq 1, 2, 3 … in commit order on both backends.
+"""
 
 from __future__ import annotations
 
@@ -33,18 +38,16 @@ def append(
     conn: Connection, type: str, data: dict[str, Any], audience: Iterable[str], now: float
 ) -> int:
     """Append an event visible to ``audience`` (party ids); returns its sequence number."""
-    result = conn.execute(
-        _INSERT, {"id": str(uuid.uuid4()), "type": type, "time": now, "data": _json.dumps(data)}
+    seq = last_seq(conn) + 1
+    conn.execute(
+        _INSERT,
+        {"seq": seq, "id": str(uuid.uuid4()), "type": type, "time": now, "data": _json.dumps(data)},
     )
-    seq = result.inserted_primary_key[0] if result.inserted_primary_key else None
-    assert isinstance(seq, int)
+    conn.info["events_written"] = True
     readers = [{"party_id": p, "seq": seq} for p in sorted(set(audience))]
     if readers:
         conn.execute(_INSERT_AUDIENCE, readers)
     return seq
-
-
-_INSERT_MANY = events.insert().returning(events.c.seq, sort_by_parameter_order=True)
 
 
 def append_many(
@@ -53,11 +56,14 @@ def append_many(
     """Append many events (type, data, audience) in two statements; returns their seqs."""
     if not items:
         return []
+    first = last_seq(conn) + 1
+    seqs = list(range(first, first + len(items)))
     rows = [
-        {"id": str(uuid.uuid4()), "type": t, "time": now, "data": _json.dumps(d)}
-        for t, d, _ in items
+        {"seq": seq, "id": str(uuid.uuid4()), "type": t, "time": now, "data": _json.dumps(d)}
+        for seq, (t, d, _) in zip(seqs, items, strict=True)
     ]
-    seqs = [int(s) for s in conn.execute(_INSERT_MANY, rows).scalars()]
+    conn.execute(_INSERT, rows)
+    conn.info["events_written"] = True
     readers = [
         {"party_id": p, "seq": seq}
         for seq, (_, _, audience) in zip(seqs, items, strict=True)
@@ -85,5 +91,8 @@ def list_after(conn: Connection, party_id: str | None, after: int, limit: int) -
     ]
 
 
+_LAST_SEQ = select(func.max(events.c.seq))
+
+
 def last_seq(conn: Connection) -> int:
-    return int(conn.execute(select(func.max(events.c.seq))).scalar() or 0)
+    return int(conn.execute(_LAST_SEQ).scalar() or 0)
