@@ -120,6 +120,12 @@ def db_target(backend: str, tmp_path: Path) -> Iterator[str]:
     yield from fresh_database(backend, tmp_path)
 
 
+@pytest.fixture
+def pg_target(tmp_path: Path) -> Iterator[str]:
+    """A fresh empty PostgreSQL database, for what only PostgreSQL has (NOTIFY, processes)."""
+    yield from fresh_database("postgres", tmp_path)
+
+
 def fresh_database(backend: str, tmp_path: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield str(tmp_path / "skyshare.db")

@@ -12,12 +12,21 @@ from skyshare.store.database import open_database
 from skyshare.store.schema import metadata
 
 
-def test_migrations_produce_the_schema(tmp_path: Path) -> None:
-    db = open_database(str(tmp_path / "m.db"))
+def test_migrations_produce_the_schema(db_target: str) -> None:
+    db = open_database(db_target)
     with db.write_engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     db.dispose()
     assert diff == []
+
+
+def test_migrating_a_postgres_database_twice_is_harmless(backend: str, db_target: str) -> None:
+    open_database(db_target).dispose()
+    db = open_database(db_target)
+    with db.read() as conn:
+        version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    db.dispose()
+    assert version == _script_head()
 
 
 def test_database_is_wal_and_migrating_twice_is_harmless(tmp_path: Path) -> None:
