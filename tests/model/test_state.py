@@ -47,7 +47,8 @@ def test_fast_path_equals_slow_path(items: list[dict[str, Any]]) -> None:
             parse_states(items)
         assert err.value.field == slow
     else:
-        assert fast == slow
+        assert fast is not None
+        assert fast.states() == slow
         assert parse_states(items) == slow
 
 
@@ -64,8 +65,20 @@ def test_fast_path_takes_a_clean_batch() -> None:
     }
     fast = _parse_fast([item, {**item, "aircraft_id": "A2"}])
     assert fast is not None
-    assert fast[0].track_deg == 0.0
-    assert fast[0].lat == 36.0
-    assert fast == _slow([item, {**item, "aircraft_id": "A2"}])
-    for bad in ({"lat": True}, {"lng": math.nan}, {"extra": 1}, {"time": 5}):
+    states = fast.states()
+    assert states[0].track_deg == 0.0
+    assert states[0].lat == 36.0
+    assert type(states[0].lat) is float
+    assert states == _slow([item, {**item, "aircraft_id": "A2"}])
+    for bad in (
+        {"lat": True},
+        {"lng": math.nan},
+        {"extra": 1},
+        {"time": 5},
+        {"lat": "36"},
+        {"altitude_m": 10**400},
+        {"aircraft_id": "A\n1"},
+        {"aircraft_id": "x" * 65},
+        {"aircraft_id": 7},
+    ):
         assert _parse_fast([{**item, **bad}]) is None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from skyshare.model.state import AircraftState
+from skyshare.model.state import AircraftState, StateColumns
 from skyshare.services.context import Context
 
 __all__ = ["LivePicture", "Snapshot", "live_picture"]
@@ -93,32 +93,35 @@ class LivePicture:
 
     def update(self, party_id: str, latest: Sequence[AircraftState], *, dirty: bool = True) -> None:
         """Take the newest state of each aircraft (callers pass one state per aircraft)."""
-        if not latest:
+        self.update_columns(party_id, StateColumns.from_states(latest), dirty=dirty)
+
+    def update_columns(self, party_id: str, latest: StateColumns, *, dirty: bool = True) -> None:
+        """Take the newest state of each aircraft (one entry per aircraft), on arrays."""
+        n = len(latest)
+        if n == 0:
             return
         with self._lock:
-            if len(self._free) < len(latest):
-                self._grow(self._cap + len(latest))
-            times = self._cols["time_s"]
-            slots: list[int] = []
-            taken: list[AircraftState] = []
-            for s in latest:
-                slot = self._slot.get(s.aircraft_id)
-                if slot is None:
-                    slot = self._free.pop()
-                    self._slot[s.aircraft_id] = slot
-                    self._ids[slot] = s.aircraft_id
-                    self._used[slot] = True
-                elif times[slot] >= s.time_s:
-                    continue  # an older state arriving late changes nothing
-                self._party[slot] = party_id
-                slots.append(slot)
-                taken.append(s)
+            if len(self._free) < n:
+                self._grow(self._cap + n)
+            get = self._slot.get
+            slots = np.fromiter((get(a, -1) for a in latest.aircraft_id), dtype=np.intp, count=n)
+            for k in np.flatnonzero(slots < 0).tolist():
+                aid = latest.aircraft_id[k]
+                slot = self._free.pop()
+                self._slot[aid] = slot
+                self._ids[slot] = aid
+                self._used[slot] = True
+                slots[k] = slot
+            # An older state arriving late changes nothing (free slots hold -inf).
+            newer = latest.time_s > self._cols["time_s"][slots]
+            if not bool(newer.all()):
+                slots = slots[newer]
+            self._party[slots] = party_id
             for f in _FIELDS:
-                self._cols[f][slots] = np.fromiter(
-                    (getattr(s, f) for s in taken), dtype=np.float64, count=len(taken)
-                )
+                col = getattr(latest, f)
+                self._cols[f][slots] = col if slots.shape[0] == n else col[newer]
             if dirty:
-                self._dirty.update(s.aircraft_id for s in latest)
+                self._dirty.update(latest.aircraft_id)
         if dirty:
             self.wake.set()
 

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from skyshare.api.deps import CallerDep, ContextDep
 from skyshare.errors import BadRequest, InvalidInput, SkyshareError
-from skyshare.model.state import MAX_STATES, STATE_FIELDS, parse_states
+from skyshare.model.state import MAX_STATES, STATE_FIELDS, parse_state_columns, parse_states
 from skyshare.services import states as state_service
 from skyshare.services.parties import require_admin
 
@@ -119,7 +119,7 @@ async def post_states(request: Request, ctx: ContextDep, caller: CallerDep) -> J
 
     def work() -> dict[str, Any]:
         items = _decode(raw, request.headers.get("content-type", ""))
-        return state_service.ingest(ctx, caller, parse_states(items))
+        return state_service.ingest_columns(ctx, caller, parse_state_columns(items))
 
     return JSONResponse(await run_in_threadpool(work), status_code=202)
 
