@@ -26,8 +26,17 @@ from skyshare.cli._common import DB_OPTION, load_agreement_file, reports_errors
     show_default=True,
     help="SQLite synchronous mode: FULL survives power loss, NORMAL only process crashes.",
 )
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="API processes on one PostgreSQL database; one leader runs detection and relays.",
+)
 @reports_errors
-def serve(db: str, host: str, port: int, agreement_path: str | None, sync: str) -> None:
+def serve(
+    db: str, host: str, port: int, agreement_path: str | None, sync: str, workers: int
+) -> None:
     """Run the HTTP API (/v1, OpenAPI at /docs) on DB.
 
     The admin token comes from SKYSHARE_ADMIN_TOKEN, or is made and printed once at the
@@ -35,6 +44,10 @@ def serve(db: str, host: str, port: int, agreement_path: str | None, sync: str) 
     """
     from skyshare.cli.runtime import build_context, run_server
 
+    if workers > 1 and not db.startswith(("postgresql://", "postgres://", "postgresql+")):
+        raise click.UsageError(
+            "--workers above 1 needs a postgresql:// database; SQLite serves one process."
+        )
     agreement = load_agreement_file(agreement_path) if agreement_path else None
     ctx, admin_token = build_context(
         db, admin_token=os.environ.get("SKYSHARE_ADMIN_TOKEN"), synchronous=sync
@@ -47,4 +60,4 @@ def serve(db: str, host: str, port: int, agreement_path: str | None, sync: str) 
 
         body = set_agreement(ctx, Caller(None), agreement)
         click.echo(f"agreement version {body['version']} sha256 {body['sha256']}")
-    run_server(ctx, host, port)
+    run_server(ctx, host, port, workers=workers, synchronous=sync)

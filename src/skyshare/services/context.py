@@ -38,6 +38,8 @@ class Context:
     clock: Callable[[], float] = time.time
     #: Called (from any thread) after a transaction that wrote events commits.
     event_listeners: list[Callable[[], None]] = field(default_factory=list)
+    #: Called (from any thread) when another process committed aircraft states.
+    state_listeners: list[Callable[[], None]] = field(default_factory=list)
     #: Long-lived in-process caches (strategic indexes), keyed by name.
     caches: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -53,4 +55,8 @@ class Context:
 
     def events_committed(self) -> None:
         for fn in list(self.event_listeners):
+            fn()
+
+    def states_committed(self) -> None:
+        for fn in list(self.state_listeners):
             fn()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -127,6 +127,23 @@ class Database:
             # together upgrade one after another, and the later ones find nothing to do.
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+
+    def listen(self, channels: Sequence[str]) -> Any:
+        """A new autocommit psycopg connection LISTENing on ``channels`` (PostgreSQL only).
+
+        Outside the pools on purpose: it lives as long as the process and only waits.
+        """
+        import psycopg
+
+        if self.dialect != "postgresql":
+            raise InvalidInput("LISTEN needs PostgreSQL.", field="db")
+        url = sa.engine.make_url(self.url).set(drivername="postgresql")
+        conn = psycopg.connect(
+            url.render_as_string(hide_password=False), autocommit=True, connect_timeout=5
+        )
+        for channel in channels:
+            conn.execute(f"LISTEN {channel}")
+        return conn
 
     def dispose(self) -> None:
         self.write_engine.dispose()
