@@ -12,8 +12,8 @@ from tests.conftest import AGREEMENT, LiveServer, make_live
 
 
 @pytest.fixture
-def unadopted(tmp_path: Path) -> Iterator[LiveServer]:
-    yield from make_live(tmp_path, AGREEMENT, adopt=False)
+def unadopted(tmp_path: Path, db_target: str) -> Iterator[LiveServer]:
+    yield from make_live(tmp_path, AGREEMENT, adopt=False, db=db_target)
 
 
 def test_notices_refused_until_all_adopt(unadopted: LiveServer) -> None:
@@ -53,8 +53,8 @@ def test_unlisted_party_cannot_adopt_or_file(live: LiveServer) -> None:
     assert green.put(f"/v1/notices/{new_id()}", json=notice()).status_code == 403
 
 
-def test_strict_policy_refuses_unless_higher_priority(tmp_path: Path) -> None:
-    for ls in make_live(tmp_path, {**AGREEMENT, "policy": "strict"}):
+def test_strict_policy_refuses_unless_higher_priority(tmp_path: Path, db_target: str) -> None:
+    for ls in make_live(tmp_path, {**AGREEMENT, "policy": "strict"}, db=db_target):
         blue, red = ls.clients["blue"], ls.clients["red"]
         a = blue.put(f"/v1/notices/{new_id()}", json=notice(priority=5)).json()
         r = red.put(f"/v1/notices/{new_id()}", json=notice(priority=5, key=[a["ovn"]]))

@@ -33,16 +33,16 @@ def wait_for(probe: Callable[[], T | None], timeout_s: float = 10.0) -> T:
 
 
 @pytest.fixture
-def quick(tmp_path: Path) -> Iterator[LiveServer]:
+def quick(tmp_path: Path, db_target: str) -> Iterator[LiveServer]:
     """Messages go overdue after 1 s; no drills."""
-    yield from make_live(tmp_path, AGREEMENT | {"ack_timeout_s": 1}, settings=FAST)
+    yield from make_live(tmp_path, AGREEMENT | {"ack_timeout_s": 1}, settings=FAST, db=db_target)
 
 
 @pytest.fixture
-def drilled(tmp_path: Path) -> Iterator[LiveServer]:
+def drilled(tmp_path: Path, db_target: str) -> Iterator[LiveServer]:
     """One drill round at once (the next only after an hour); 2 s to acknowledge."""
     agreement = AGREEMENT | {"ack_timeout_s": 2, "drill_every_s": 3600}
-    yield from make_live(tmp_path, agreement, settings=FAST)
+    yield from make_live(tmp_path, agreement, settings=FAST, db=db_target)
 
 
 def events(live: LiveServer, name: str, type: str) -> list[dict[str, Any]]:
