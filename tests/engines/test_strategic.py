@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from numpy.typing import NDArray
 
 from skyshare.engines import geometry, strategic
 from skyshare.engines.geometry import (
     DENSIFY_TOL_M,
-    PreparedFootprint,
+    FootprintArrays,
     footprint_distance_m,
     footprints_intersect_bbox,
     prepare_footprints,
@@ -218,15 +219,15 @@ def test_candidate_search_rejects_far_volumes(monkeypatch: pytest.MonkeyPatch) -
     held["late"] = [vol(square(32.0, 12.0, 2_000.0), t0=1e12, t1=1e12 + 60.0)]
     index = index_of(held)
     exact: list[int] = []
-    real = geometry.pair_distances_m
+    real = geometry.indexed_pair_distances_m
 
     def counting(
-        a: Sequence[PreparedFootprint], b: Sequence[PreparedFootprint], **kw: FloatArray
+        a: FootprintArrays, ia: NDArray[np.intp], b: FootprintArrays, ib: NDArray[np.intp]
     ) -> FloatArray:
-        exact.append(len(a))
-        return real(a, b, **kw)
+        exact.append(ia.size)
+        return real(a, ia, b, ib)
 
-    monkeypatch.setattr(strategic, "pair_distances_m", counting)
+    monkeypatch.setattr(strategic, "indexed_pair_distances_m", counting)
     new = [vol(square(32.0, 12.0, 2_000.0))]
     hits = index.query(new, MINIMA)
     assert [h.key for h in hits] == ["k44"]

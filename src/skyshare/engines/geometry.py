@@ -29,9 +29,10 @@ from numpy.typing import NDArray
 
 from skyshare.engines.projection import (
     FloatArray,
-    aeqd_project,
+    aeqd_project_framed,
     central_angle,
     latlng_to_unit,
+    local_frames,
     midpoint_unit,
 )
 from skyshare.model.volume import Circle, Footprint, Polygon, unwrap_longitudes
@@ -40,12 +41,15 @@ from skyshare.units import EARTH_RADIUS_M
 __all__ = [
     "DENSIFY_TOL_M",
     "MAX_SEGMENT_M",
+    "FootprintArrays",
     "PreparedFootprint",
     "bounding_cap",
     "box_cap",
     "footprint_distance_m",
     "footprints_intersect_bbox",
+    "indexed_pair_distances_m",
     "pair_distances_m",
+    "prepare_footprint_arrays",
     "prepare_footprints",
     "projected_geometry",
 ]
@@ -76,6 +80,53 @@ class PreparedFootprint:
     @property
     def is_circle(self) -> bool:
         return self.ring is None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FootprintArrays:
+    """Prepared footprints as structure-of-arrays: what the pair distances read.
+
+    Footprint ``i`` is centred at ``centre[i]`` (the circle's centre, or the centre of the
+    polygon's bounding cap) with ``cap_radius_rad[i]`` holding all of it; a circle has
+    ``radius_m[i] > 0`` or not, and ``ring_len[i] == 0``; a polygon's closed densified ring
+    is ``ring_xyz[ring_start[i] : ring_start[i] + ring_len[i]]``. Rows that no footprint
+    uses may sit between rings (the index leaves removed rings in place until it compacts).
+    """
+
+    centre: FloatArray
+    cap_radius_rad: FloatArray
+    radius_m: FloatArray
+    ring_start: NDArray[np.intp]
+    ring_len: NDArray[np.intp]
+    ring_xyz: FloatArray
+
+    def __len__(self) -> int:
+        return len(self.radius_m)
+
+    @classmethod
+    def of(cls, prepared: Sequence[PreparedFootprint]) -> FootprintArrays:
+        """The arrays of footprints prepared one by one (rings copied once, in order)."""
+        n = len(prepared)
+        rings = [p.ring for p in prepared if p.ring is not None]
+        lengths = np.fromiter((0 if p.ring is None else len(p.ring) for p in prepared), np.intp, n)
+        return cls(
+            centre=np.stack([p.centre for p in prepared]).reshape(n, 3),
+            cap_radius_rad=np.fromiter((p.cap_radius_rad for p in prepared), np.float64, n),
+            radius_m=np.fromiter((p.radius_m for p in prepared), np.float64, n),
+            ring_start=np.cumsum(lengths) - lengths,
+            ring_len=lengths,
+            ring_xyz=np.concatenate(rings) if rings else np.empty((0, 3)),
+        )
+
+    def footprint(self, i: int) -> PreparedFootprint:
+        """Footprint ``i`` on its own (its ring a view of ``ring_xyz``)."""
+        start, length = int(self.ring_start[i]), int(self.ring_len[i])
+        return PreparedFootprint(
+            self.centre[i],
+            float(self.cap_radius_rad[i]),
+            float(self.radius_m[i]),
+            self.ring_xyz[start : start + length] if length else None,
+        )
 
 
 def _angle_rad(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
@@ -209,128 +260,173 @@ def _densify_edges(
     return lat0, lng0, owner
 
 
-def prepare_footprints(
+def prepare_footprint_arrays(
     footprints: Sequence[Footprint], caps: Sequence[tuple[float, float, float]] | None = None
-) -> list[PreparedFootprint]:
+) -> FootprintArrays:
     """Footprints as unit vectors with densified rings, in one vectorized pass.
 
     ``caps`` are the footprints' :func:`bounding_cap` values when the caller already has them.
     """
     if caps is None:
         caps = [bounding_cap(f) for f in footprints]
+    n = len(footprints)
     cap_xyz = latlng_to_unit(
         np.array([c[0] for c in caps], dtype=np.float64).reshape(-1),
         np.array([c[1] for c in caps], dtype=np.float64).reshape(-1),
     ).reshape(-1, 3)
-    polys = [i for i, f in enumerate(footprints) if isinstance(f, Polygon)]
-    rings: dict[int, FloatArray] = {}
-    if polys:
-        lat_l: list[float] = []
-        lng_l: list[float] = []
-        counts = np.empty(len(polys), dtype=np.intp)
-        for j, i in enumerate(polys):
-            fp = footprints[i]
-            assert isinstance(fp, Polygon)
-            lngs = unwrap_longitudes([v.lng for v in fp.vertices])
-            lat_l.extend(v.lat for v in fp.vertices)
-            lng_l.extend(lngs)
-            counts[j] = len(lngs)
-        lat = np.array(lat_l)
-        lng = np.array(lng_l)
-        starts = np.cumsum(counts) - counts
-        nxt = np.arange(lat.size) + 1
-        nxt[starts + counts - 1] = starts
-        owner = np.repeat(np.arange(len(polys)), counts)
-        # The closing edge's end is the first vertex, moved the short way round.
-        lng_end = lng[nxt]
-        closing = np.zeros(lat.size, dtype=bool)
-        closing[starts + counts - 1] = True
-        lng_end = np.where(closing, lng + (lng_end - lng + 180.0) % 360.0 - 180.0, lng_end)
-        dlat, dlng, downer = _densify_edges(lat, lng, lat[nxt], lng_end, owner)
-        xyz = latlng_to_unit(dlat, dlng)
-        dcounts = np.bincount(downer, minlength=len(polys))
-        offs = np.concatenate([[0], np.cumsum(dcounts)])
-        closed = np.insert(xyz, offs[1:], xyz[offs[:-1]], axis=0)
-        roffs = offs + np.arange(offs.size)
-        for j, i in enumerate(polys):
-            rings[i] = closed[roffs[j] : roffs[j + 1]]
-    out: list[PreparedFootprint] = []
+    cap_rad = np.array([c[2] for c in caps], dtype=np.float64).reshape(-1)
+    radius = np.zeros(n)
+    ring_start = np.zeros(n, dtype=np.intp)
+    ring_len = np.zeros(n, dtype=np.intp)
+    polys: list[int] = []
+    lat_l: list[float] = []
+    lng_l: list[float] = []
+    counts_l: list[int] = []
     for i, f in enumerate(footprints):
         if isinstance(f, Circle):
-            out.append(PreparedFootprint(cap_xyz[i], caps[i][2], f.radius_m, None))
-        else:
-            out.append(PreparedFootprint(cap_xyz[i], caps[i][2], 0.0, rings[i]))
+            radius[i] = f.radius_m
+            continue
+        polys.append(i)
+        lngs = unwrap_longitudes([v.lng for v in f.vertices])
+        lat_l.extend(v.lat for v in f.vertices)
+        lng_l.extend(lngs)
+        counts_l.append(len(lngs))
+    if not polys:
+        return FootprintArrays(cap_xyz, cap_rad, radius, ring_start, ring_len, np.empty((0, 3)))
+    counts = np.array(counts_l, dtype=np.intp)
+    lat = np.array(lat_l)
+    lng = np.array(lng_l)
+    starts = np.cumsum(counts) - counts
+    nxt = np.arange(lat.size) + 1
+    nxt[starts + counts - 1] = starts
+    owner = np.repeat(np.arange(len(polys)), counts)
+    # The closing edge's end is the first vertex, moved the short way round.
+    lng_end = lng[nxt]
+    closing = np.zeros(lat.size, dtype=bool)
+    closing[starts + counts - 1] = True
+    lng_end = np.where(closing, lng + (lng_end - lng + 180.0) % 360.0 - 180.0, lng_end)
+    dlat, dlng, downer = _densify_edges(lat, lng, lat[nxt], lng_end, owner)
+    xyz = latlng_to_unit(dlat, dlng)
+    dcounts = np.bincount(downer, minlength=len(polys))
+    offs = np.concatenate([[0], np.cumsum(dcounts)])
+    closed = np.insert(xyz, offs[1:], xyz[offs[:-1]], axis=0)
+    ring_start[polys] = offs[:-1] + np.arange(len(polys))
+    ring_len[polys] = dcounts + 1
+    return FootprintArrays(cap_xyz, cap_rad, radius, ring_start, ring_len, closed)
+
+
+def prepare_footprints(
+    footprints: Sequence[Footprint], caps: Sequence[tuple[float, float, float]] | None = None
+) -> list[PreparedFootprint]:
+    """:func:`prepare_footprint_arrays`, one :class:`PreparedFootprint` per footprint."""
+    arrays = prepare_footprint_arrays(footprints, caps)
+    return [arrays.footprint(i) for i in range(len(footprints))]
+
+
+def _ranges(start: NDArray[np.intp], length: NDArray[np.intp]) -> NDArray[np.intp]:
+    """Concatenated ``arange(start[i], start[i] + length[i])``.
+
+    >>> _ranges(np.array([5, 0]), np.array([2, 3])).tolist()
+    [5, 6, 0, 1, 2]
+    """
+    total = int(length.sum())
+    offs = np.cumsum(length) - length
+    out: NDArray[np.intp] = np.arange(total, dtype=np.intp) + np.repeat(start - offs, length)
     return out
 
 
-def _projected(
-    side: Sequence[PreparedFootprint],
-    idx: NDArray[np.intp],
+def _offsets(lengths: NDArray[np.intp]) -> NDArray[np.intp]:
+    """``[0, l0, l0 + l1, …]``: where each of consecutive runs of ``lengths`` starts and ends."""
+    out = np.zeros(lengths.size + 1, dtype=np.intp)
+    np.cumsum(lengths, out=out[1:])
+    return out
+
+
+def _planar_pairs(
+    a: FootprintArrays,
+    ia: NDArray[np.intp],
+    b: FootprintArrays,
+    ib: NDArray[np.intp],
     centres: FloatArray,
-    own_centres: FloatArray,
-) -> NDArray[np.object_]:
-    """Shapely geometries of ``side[idx]`` projected around their own centre each.
+) -> tuple[NDArray[np.object_], NDArray[np.object_]]:
+    """Shapely geometries of ``a[ia[k]]`` and ``b[ib[k]]``, both projected around ``centres[k]``.
 
     Polygons become planar polygons; circles become their centre point (the radius is
-    subtracted from the distance afterwards).
+    subtracted from the distance afterwards). Both sides' points go through one projection
+    and one constructor call each: per call, numpy and shapely cost more than the points.
     """
-    geoms = np.empty(idx.size, dtype=object)
-    is_poly = np.fromiter((side[i].ring is not None for i in idx), dtype=bool, count=idx.size)
-    pos = np.flatnonzero(is_poly)
-    if pos.size:
-        ring_list = [side[idx[p]].ring for p in pos]
-        lengths = np.fromiter((len(r) for r in ring_list if r is not None), np.intp, pos.size)
-        xyz = np.concatenate([r for r in ring_list if r is not None])
-        coords = aeqd_project(xyz, centres[pos], lengths)
-        ring_offsets = np.concatenate([[0], np.cumsum(lengths)])
-        geoms[pos] = shapely.from_ragged_array(
-            shapely.GeometryType.POLYGON, coords, (ring_offsets, np.arange(pos.size + 1))
+    frames = local_frames(centres)
+    la, lb = a.ring_len[ia], b.ring_len[ib]
+    pa, pb = np.flatnonzero(la), np.flatnonzero(lb)
+    ca, cb = np.flatnonzero(la == 0), np.flatnonzero(lb == 0)
+    lengths = np.concatenate([la[pa], lb[pb]])
+    xyz = np.concatenate(
+        [
+            a.ring_xyz[_ranges(a.ring_start[ia[pa]], la[pa])],
+            b.ring_xyz[_ranges(b.ring_start[ib[pb]], lb[pb])],
+            a.centre[ia[ca]],
+            b.centre[ib[cb]],
+        ]
+    )
+    owner = np.concatenate([np.repeat(pa, la[pa]), np.repeat(pb, lb[pb]), ca, cb])
+    xy = aeqd_project_framed(xyz, frames[owner])
+    ring_rows = int(lengths.sum())
+    geoms_a = np.empty(ia.size, dtype=object)
+    geoms_b = np.empty(ib.size, dtype=object)
+    if lengths.size:
+        polygons = shapely.from_ragged_array(
+            shapely.GeometryType.POLYGON,
+            xy[:ring_rows],
+            (_offsets(lengths), np.arange(lengths.size + 1)),
         )
-    pts = np.flatnonzero(~is_poly)
-    if pts.size:
-        xyz = own_centres[idx[pts]]
-        geoms[pts] = shapely.points(aeqd_project(xyz, centres[pts], np.ones(pts.size, np.intp)))
-    return geoms
+        geoms_a[pa] = polygons[: pa.size]
+        geoms_b[pb] = polygons[pa.size :]
+    if ring_rows < len(xy):
+        points = shapely.points(xy[ring_rows:])
+        geoms_a[ca] = points[: ca.size]
+        geoms_b[cb] = points[ca.size :]
+    return geoms_a, geoms_b
 
 
-def pair_distances_m(
-    a: Sequence[PreparedFootprint],
-    b: Sequence[PreparedFootprint],
-    *,
-    centres_a: FloatArray | None = None,
-    centres_b: FloatArray | None = None,
+def indexed_pair_distances_m(
+    a: FootprintArrays, ia: NDArray[np.intp], b: FootprintArrays, ib: NDArray[np.intp]
 ) -> FloatArray:
-    """Horizontal distance in metres between ``a[i]`` and ``b[i]``; 0 where they touch.
+    """Horizontal distance in metres between ``a[ia[k]]`` and ``b[ib[k]]``; 0 where they touch.
 
     A circle is its centre with a radius: distance = max(0, d(centre, other) − r). Each pair
     is projected around the midpoint of its two cap centres, so the answer does not depend on
-    which side is "new" and the closest points sit near the projection's centre.
+    which side is "new" and the closest points sit near the projection's centre. A pair's
+    result does not depend on the rest of the batch (every step is elementwise), so the
+    index and its brute-force twin agree bit for bit.
     """
-    n = len(a)
-    if len(b) != n:
-        raise ValueError("pair_distances_m needs two sequences of the same length.")
+    n = ia.size
+    if ib.size != n:
+        raise ValueError("indexed_pair_distances_m needs two index arrays of the same length.")
     out = np.zeros(n, dtype=np.float64)
     if n == 0:
         return out
-    # ``centres_*``: each footprint's ``centre`` as one array, when the caller holds them so
-    # already (the index does); stacking hundreds of small vectors per query costs more than
-    # the distances. They must be exact copies of the centres, never recomputed.
-    ca = np.stack([p.centre for p in a]) if centres_a is None else centres_a
-    cb = np.stack([p.centre for p in b]) if centres_b is None else centres_b
-    ra = np.fromiter((p.radius_m for p in a), np.float64, n)
-    rb = np.fromiter((p.radius_m for p in b), np.float64, n)
-    both = np.fromiter(
-        (p.ring is None and q.ring is None for p, q in zip(a, b, strict=True)), bool, n
-    )
+    ca, cb = a.centre[ia], b.centre[ib]
+    ra, rb = a.radius_m[ia], b.radius_m[ib]
+    both = (a.ring_len[ia] == 0) & (b.ring_len[ib] == 0)
     if both.any():
         gc = central_angle(ca[both], cb[both]) * EARTH_RADIUS_M
         out[both] = gc - ra[both] - rb[both]
     rest = np.flatnonzero(~both)
     if rest.size:
         centres = midpoint_unit(ca[rest], cb[rest])
-        d = shapely.distance(_projected(a, rest, centres, ca), _projected(b, rest, centres, cb))
+        d = shapely.distance(*_planar_pairs(a, ia[rest], b, ib[rest], centres))
         out[rest] = d - ra[rest] - rb[rest]
     return np.maximum(out, 0.0)
+
+
+def pair_distances_m(a: Sequence[PreparedFootprint], b: Sequence[PreparedFootprint]) -> FloatArray:
+    """:func:`indexed_pair_distances_m` between ``a[i]`` and ``b[i]``."""
+    if len(a) != len(b):
+        raise ValueError("pair_distances_m needs two sequences of the same length.")
+    if not a:
+        return np.zeros(0, dtype=np.float64)
+    k = np.arange(len(a), dtype=np.intp)
+    return indexed_pair_distances_m(FootprintArrays.of(a), k, FootprintArrays.of(b), k)
 
 
 def footprint_distance_m(a: Footprint, b: Footprint) -> float:
@@ -347,9 +443,9 @@ def footprint_distance_m(a: Footprint, b: Footprint) -> float:
 
 def projected_geometry(prepared: PreparedFootprint, centre: FloatArray) -> shapely.Geometry:
     """The planar shape of a footprint around ``centre``: a polygon, or a circle's centre."""
-    geoms = _projected(
-        [prepared], np.array([0], dtype=np.intp), centre.reshape(1, 3), prepared.centre[None]
-    )
+    one = FootprintArrays.of([prepared])
+    k = np.zeros(1, dtype=np.intp)
+    geoms, _ = _planar_pairs(one, k, one, k, centre.reshape(1, 3))
     geom: shapely.Geometry = geoms[0]
     return geom
 

@@ -24,6 +24,7 @@ from skyshare.units import EARTH_RADIUS_M
 
 __all__ = [
     "aeqd_project",
+    "aeqd_project_framed",
     "central_angle",
     "distortion_bound",
     "latlng_to_unit",
@@ -90,13 +91,23 @@ def local_frames(centre: FloatArray) -> FloatArray:
     distances do not depend on that choice, only its orientation does.
     """
     centre = np.asarray(centre, dtype=np.float64).reshape(-1, 3)
-    east = np.stack([-centre[:, 1], centre[:, 0], np.zeros(len(centre))], axis=-1)
-    norm = np.hypot(centre[:, 0], centre[:, 1])
+    x, y, z = centre[:, 0], centre[:, 1], centre[:, 2]
+    norm = np.hypot(x, y)
     polar = norm < 1e-12
-    east[polar] = (0.0, 1.0, 0.0)
-    east[~polar] /= norm[~polar, None]
-    north = np.cross(centre, east)
-    return np.stack([east, north, centre], axis=1)
+    safe = np.where(polar, 1.0, norm)
+    # Written on components, as numpy's per-call overhead of stack and cross dominated:
+    # east = (−y, x, 0)/|(x, y)|, north = up × east = (−z·e_y, z·e_x, x·e_y − y·e_x).
+    ex = np.where(polar, 0.0, -y / safe)
+    ey = np.where(polar, 1.0, x / safe)
+    frames = np.empty((len(centre), 3, 3))
+    frames[:, 0, 0] = ex
+    frames[:, 0, 1] = ey
+    frames[:, 0, 2] = 0.0
+    frames[:, 1, 0] = -(z * ey)
+    frames[:, 1, 1] = z * ex
+    frames[:, 1, 2] = x * ey - y * ex
+    frames[:, 2] = centre
+    return frames
 
 
 def aeqd_project(
@@ -116,8 +127,21 @@ def aeqd_project(
     frames = local_frames(centre)
     if counts is None:
         q = xyz @ frames[0].T
-    else:
-        q = np.einsum("nij,nj->ni", np.repeat(frames, counts, axis=0), xyz)
+        return _aeqd_local(q)
+    return aeqd_project_framed(xyz, np.repeat(frames, counts, axis=0))
+
+
+def aeqd_project_framed(xyz: FloatArray, frames: FloatArray) -> FloatArray:
+    """:func:`aeqd_project` of each point ``xyz[i]`` in its own frame ``frames[i]``.
+
+    ``frames`` are :func:`local_frames` rows, one per point: a caller projecting many
+    footprints around many centres computes each centre's frame once and indexes it.
+    """
+    return _aeqd_local(np.einsum("nij,nj->ni", frames, xyz))
+
+
+def _aeqd_local(q: FloatArray) -> FloatArray:
+    """Planar metres of points given in their centre's east/north/up frame."""
     sin_t = np.hypot(q[:, 0], q[:, 1])
     theta = np.arctan2(sin_t, q[:, 2])
     tiny = sin_t < 1e-15

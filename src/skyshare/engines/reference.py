@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from skyshare.engines.geometry import PreparedFootprint, pair_distances_m, prepare_footprints
+from skyshare.engines.geometry import indexed_pair_distances_m, prepare_footprint_arrays
 from skyshare.engines.strategic import Minima, StrategicHit, altitude_band, time_bounds
 from skyshare.engines.tactical import (
     Conflicts,
@@ -129,15 +129,15 @@ def strategic_conflicts_bruteforce(
     No grid, bucket or cap: the time and vertical rules are written out per pair, and the
     horizontal distance (the shared exact test) is computed for every pair that passes them.
     """
-    new_fp = prepare_footprints([v.footprint for v in volumes])
+    new_fp = prepare_footprint_arrays([v.footprint for v in volumes])
     pending: list[tuple[str, int, int, float, float, float]] = []
-    left: list[PreparedFootprint] = []
-    right: list[PreparedFootprint] = []
+    left: list[int] = []
+    right: list[int] = []
     keys = [k for k in sorted(items) if k != exclude]
-    every_fp = iter(prepare_footprints([v.footprint for k in keys for v in items[k]]))
+    held_fp = prepare_footprint_arrays([v.footprint for k in keys for v in items[k]])
+    first = 0
     for key in keys:
         held = items[key]
-        held_fp = [next(every_fp) for _ in held]
         for i, a in enumerate(volumes):
             a0, a1 = time_bounds(a)
             da, alo, ahi, alo_w, ahi_w = altitude_band(a)
@@ -155,10 +155,13 @@ def strategic_conflicts_bruteforce(
                 start = max(a0, b0) - minima.time_buffer_s
                 end = min(a1, b1) + minima.time_buffer_s
                 pending.append((key, i, j, vgap, start, end))
-                left.append(new_fp[i])
-                right.append(held_fp[j])
+                left.append(i)
+                right.append(first + j)
+        first += len(held)
     # Distances in one call only because numpy's per-call overhead would dominate.
-    dists = pair_distances_m(left, right).tolist()
+    dists = indexed_pair_distances_m(
+        new_fp, np.array(left, dtype=np.intp), held_fp, np.array(right, dtype=np.intp)
+    ).tolist()
     found: dict[str, list[tuple[int, int, float, float, float, float]]] = {}
     for (key, i, j, vgap, start, end), dist in zip(pending, dists, strict=True):
         if dist < minima.horizontal_m:

@@ -26,14 +26,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from skyshare.engines.geometry import (
-    PreparedFootprint,
+    FootprintArrays,
     bounding_cap,
     box_cap,
     footprints_intersect_bbox,
-    pair_distances_m,
-    prepare_footprints,
+    indexed_pair_distances_m,
+    prepare_footprint_arrays,
 )
-from skyshare.engines.projection import central_angle, latlng_to_unit
+from skyshare.engines.projection import central_angle
 from skyshare.model.volume import AltitudeReference, Footprint, Volume4D
 from skyshare.units import EARTH_RADIUS_M
 
@@ -127,22 +127,17 @@ class _Query:
     def __init__(self, volumes: Sequence[Volume4D]) -> None:
         n = len(volumes)
         self.n = n
-        self.t0 = np.empty(n)
-        self.t1 = np.empty(n)
-        self.datum = np.empty(n, dtype=np.int8)
-        self.band = np.empty((n, 4))
+        times = [time_bounds(v) for v in volumes]
+        bands = [altitude_band(v) for v in volumes]
+        self.t0 = np.array([t[0] for t in times], dtype=np.float64)
+        self.t1 = np.array([t[1] for t in times], dtype=np.float64)
+        self.datum = np.array([b[0] for b in bands], dtype=np.int8)
+        self.band = np.array([b[1:] for b in bands], dtype=np.float64).reshape(n, 4)
         caps = [bounding_cap(v.footprint) for v in volumes]
-        for i, v in enumerate(volumes):
-            self.t0[i], self.t1[i] = time_bounds(v)
-            d, *band = altitude_band(v)
-            self.datum[i] = d
-            self.band[i] = band
-        self.cap_rad = np.array([c[2] for c in caps])
-        self.cap_xyz = latlng_to_unit(
-            np.array([c[0] for c in caps]), np.array([c[1] for c in caps])
-        ).reshape(-1, 3)
-        self.prepared = prepare_footprints([v.footprint for v in volumes])
-        self.centre = np.stack([p.centre for p in self.prepared]).reshape(-1, 3)
+        self.footprints = prepare_footprint_arrays([v.footprint for v in volumes], caps)
+        #: The caps' centres are the prepared centres: both are ``latlng_to_unit`` of them.
+        self.cap_xyz = self.footprints.centre
+        self.cap_rad = self.footprints.cap_radius_rad
 
 
 class VolumeIndex:
@@ -161,7 +156,7 @@ class VolumeIndex:
         self._s = cell_m / EARTH_RADIUS_M
         self._bucket_s = float(bucket_s)
         self._max_buckets = int(max_buckets)
-        self._grid: dict[int, dict[int | None, set[int]]] = {}
+        self._grid: dict[int, dict[int | None, _Members]] = {}
         self._big: set[int] = set()
         self._keys: dict[str, list[int]] = {}
         self._key_ids: dict[str, int] = {}
@@ -174,13 +169,19 @@ class VolumeIndex:
         self._band = np.empty((cap, 4))
         self._datum = np.empty(cap, dtype=np.int8)
         self._cap_xyz = np.empty((cap, 3))
-        #: Exact copies of each prepared footprint's ``centre`` (set when prepared).
+        # Prepared footprints as the columns of a FootprintArrays (set when prepared): the
+        # exact distances gather them by slot, with no Python object per volume.
         self._centre = np.empty((cap, 3))
         self._cap_rad = np.empty(cap)
+        self._radius_m = np.zeros(cap)
+        self._ring_start = np.zeros(cap, dtype=np.intp)
+        self._ring_len = np.zeros(cap, dtype=np.intp)
+        self._rings = np.empty((_GROW * 16, 3))
+        self._rings_used = 0
+        self._rings_dead = 0
         self._key_of = np.full(cap, -1, dtype=np.int64)
         self._vidx = np.empty(cap, dtype=np.int64)
         self._footprint: list[Footprint | None] = [None] * cap
-        self._prepared: list[PreparedFootprint | None] = [None] * cap
         self._pending: dict[int, tuple[float, float, float]] = {}
 
     # -- public surface ---------------------------------------------------------------
@@ -217,7 +218,7 @@ class VolumeIndex:
             self._key_of[slot] = kid
             self._vidx[slot] = j
             self._footprint[slot] = v.footprint
-            self._prepared[slot] = None
+            self._ring_len[slot] = 0
             self._pending[slot] = (lat, lng, rad)
             self._register(slot, add=True)
             slots.append(slot)
@@ -239,7 +240,8 @@ class VolumeIndex:
             self._register(slot, add=False)
             self._key_of[slot] = -1
             self._footprint[slot] = None
-            self._prepared[slot] = None
+            self._rings_dead += int(self._ring_len[slot])
+            self._ring_len[slot] = 0
             self._pending.pop(slot, None)
             self._free.append(slot)
 
@@ -277,13 +279,7 @@ class VolumeIndex:
         qi, sj, vgap = qi[keep], sj[keep], vgap[keep]
         if qi.size == 0:
             return []
-        prepared = self._prepared_for(sj)
-        dist = pair_distances_m(
-            [q.prepared[i] for i in qi],
-            prepared,
-            centres_a=q.centre[qi],
-            centres_b=self._centre[sj],
-        )
+        dist = indexed_pair_distances_m(q.footprints, qi, self._prepared(), sj)
         hit = dist < minima.horizontal_m
         return _hits(
             self._key_names,
@@ -349,6 +345,9 @@ class VolumeIndex:
             "_cap_xyz",
             "_centre",
             "_cap_rad",
+            "_radius_m",
+            "_ring_start",
+            "_ring_len",
             "_key_of",
             "_vidx",
         ):
@@ -357,9 +356,8 @@ class VolumeIndex:
             new[: len(old)] = old
             setattr(self, name, new)
         self._key_of[self._size :] = -1
-        extra = cap - len(self._footprint)
-        self._footprint.extend([None] * extra)
-        self._prepared.extend([None] * extra)
+        self._ring_len[self._size :] = 0
+        self._footprint.extend([None] * (cap - len(self._footprint)))
 
     def _buckets(self, t0: float, t1: float) -> list[int | None]:
         """Time buckets a window meets, or ``[None]`` (all time) when there are too many."""
@@ -383,13 +381,18 @@ class VolumeIndex:
             if add:
                 per = grid.setdefault(cell, {})
                 for b in buckets:
-                    per.setdefault(b, set()).add(slot)
+                    members = per.get(b)
+                    if members is None:
+                        members = per[b] = _Members()
+                    members.slots.add(slot)
+                    members.array = None
                 continue
             per = grid[cell]
             for b in buckets:
                 members = per[b]
-                members.discard(slot)
-                if not members:
+                members.slots.discard(slot)
+                members.array = None
+                if not members.slots:
                     del per[b]
             if not per:
                 del grid[cell]
@@ -404,21 +407,26 @@ class VolumeIndex:
             return live.astype(np.intp)
         wanted = self._buckets(t0, t1)
         bounded = wanted != [None]
-        found: set[int] = set(self._big)
+        if bounded:
+            wanted.append(None)
+        parts: list[NDArray[np.intp]] = []
+        if self._big:
+            parts.append(np.fromiter(self._big, dtype=np.intp, count=len(self._big)))
         grid = self._grid
         for cell in cells:
             per = grid.get(cell)
             if per is None:
                 continue
-            if bounded:
-                for b in (*wanted, None):
-                    members = per.get(b)
-                    if members:
-                        found |= members
-            else:
-                for members in per.values():
-                    found |= members
-        return np.fromiter(found, dtype=np.intp, count=len(found))
+            for members in (per.get(b) for b in wanted) if bounded else per.values():
+                if members is not None:
+                    parts.append(members.as_array())
+        if not parts:
+            return np.empty(0, dtype=np.intp)
+        # A slot listed in several visited cells must come out once: its pairs are unique.
+        # (Sorting beats np.unique's hash table at this size, and sorted slots read faster.)
+        slots = np.concatenate(parts)
+        slots.sort()
+        return slots[np.r_[True, slots[1:] != slots[:-1]]]
 
     def _flush(self) -> None:
         """Prepare every pending footprint in one vectorized batch.
@@ -428,21 +436,76 @@ class VolumeIndex:
         """
         if not self._pending:
             return
-        slots = list(self._pending)
-        fps = [self._footprint[s] for s in slots]
-        done = prepare_footprints(
-            [f for f in fps if f is not None], [self._pending[s] for s in slots]
+        slots = np.fromiter(self._pending, dtype=np.intp, count=len(self._pending))
+        fps = [self._footprint[s] for s in slots.tolist()]
+        done = prepare_footprint_arrays(
+            [f for f in fps if f is not None], list(self._pending.values())
         )
-        for s, p in zip(slots, done, strict=True):
-            self._prepared[s] = p
-            self._centre[s] = p.centre
+        base = self._reserve_rings(len(done.ring_xyz))
+        self._rings[base : base + len(done.ring_xyz)] = done.ring_xyz
+        self._centre[slots] = done.centre
+        self._radius_m[slots] = done.radius_m
+        self._ring_start[slots] = done.ring_start + base
+        self._ring_len[slots] = done.ring_len
         self._pending.clear()
 
-    def _prepared_for(self, slots: NDArray[np.intp]) -> list[PreparedFootprint]:
-        """Prepared footprints of ``slots`` (all held slots are prepared after a flush)."""
+    def _reserve_rings(self, rows: int) -> int:
+        """First of ``rows`` free rows at the end of the ring store, compacting or growing it.
+
+        Removed volumes leave their rings in place; they are dropped when the store is full
+        and at least a quarter of it is dead, so it stays within about twice the live rings.
+        """
+        if self._rings_used + rows > len(self._rings) and 4 * self._rings_dead >= len(self._rings):
+            live = np.flatnonzero(self._ring_len[: self._size] > 0)
+            lengths = self._ring_len[live]
+            offs = np.cumsum(lengths) - lengths
+            total = int(lengths.sum())
+            gather = np.arange(total, dtype=np.intp) + np.repeat(
+                self._ring_start[live] - offs, lengths
+            )
+            kept = self._rings[gather]
+            self._rings[:total] = kept
+            self._ring_start[live] = offs
+            self._rings_used, self._rings_dead = total, 0
+        need = self._rings_used + rows
+        if need > len(self._rings):
+            grown = np.empty((max(need, 2 * len(self._rings)), 3))
+            grown[: self._rings_used] = self._rings[: self._rings_used]
+            self._rings = grown
+        base = self._rings_used
+        self._rings_used = need
+        return base
+
+    def _prepared(self) -> FootprintArrays:
+        """Every held footprint as arrays by slot, all prepared."""
         self._flush()
-        out = [self._prepared[int(s)] for s in slots]
-        return [p for p in out if p is not None]
+        return FootprintArrays(
+            centre=self._centre,
+            cap_radius_rad=self._cap_rad,
+            radius_m=self._radius_m,
+            ring_start=self._ring_start,
+            ring_len=self._ring_len,
+            ring_xyz=self._rings,
+        )
+
+
+class _Members:
+    """Slots listed in one cell and time bucket, with their array kept until they change.
+
+    Queries read each cell's members as an array (concatenated, then made unique): far
+    cheaper than uniting Python sets, and rebuilt only for the few cells a write touched.
+    """
+
+    __slots__ = ("array", "slots")
+
+    def __init__(self) -> None:
+        self.slots: set[int] = set()
+        self.array: NDArray[np.intp] | None = None
+
+    def as_array(self) -> NDArray[np.intp]:
+        if self.array is None:
+            self.array = np.fromiter(self.slots, dtype=np.intp, count=len(self.slots))
+        return self.array
 
 
 def _unit(lat: float, lng: float) -> NDArray[np.float64]:
@@ -526,32 +589,40 @@ def _hits(
     start: NDArray[np.float64],
     end: NDArray[np.float64],
 ) -> list[StrategicHit]:
-    """Conflicting pairs folded into one hit per key, sorted by key name."""
+    """Conflicting pairs folded into one hit per key, sorted by key name.
+
+    Each ``(qi, vj)`` occurs once per key (a held slot is one volume of one key, and the
+    candidates of one new volume are distinct), so sorting by key, new and held index gives
+    each hit's ``volume_pairs`` already sorted and free of repeats.
+    """
     if kid.size == 0:
         return []
-    order = np.argsort(kid, kind="stable")
-    kid, qi, vj = kid[order], qi[order], vj[order]
-    dist, vgap, start, end = dist[order], vgap[order], start[order], end[order]
+    order = np.lexsort((vj, qi, kid))
+    kid = kid[order]
     firsts = np.flatnonzero(np.r_[True, kid[1:] != kid[:-1]])
     bounds = np.r_[firsts, kid.size].tolist()
-    d_min = np.minimum.reduceat(dist, firsts).tolist()
-    v_min = np.minimum.reduceat(vgap, firsts).tolist()
-    t_min = np.minimum.reduceat(start, firsts).tolist()
-    t_max = np.maximum.reduceat(end, firsts).tolist()
-    kid_l, qi_l, vj_l = kid.tolist(), qi.tolist(), vj.tolist()
-    out = []
-    for g in range(len(firsts)):
-        a, b = bounds[g], bounds[g + 1]
-        t0, t1 = t_min[g], t_max[g]
-        out.append(
-            StrategicHit(
-                key=names[kid_l[a]],
-                min_horizontal_m=d_min[g],
-                min_vertical_m=v_min[g],
-                time_start_s=t0 if math.isfinite(t0) else None,
-                time_end_s=t1 if math.isfinite(t1) else None,
-                volume_pairs=tuple(sorted(set(zip(qi_l[a:b], vj_l[a:b], strict=True)))),
-            )
+    d_min = np.minimum.reduceat(dist[order], firsts).tolist()
+    v_min = np.minimum.reduceat(vgap[order], firsts).tolist()
+    t_min = np.minimum.reduceat(start[order], firsts).tolist()
+    t_max = np.maximum.reduceat(end[order], firsts).tolist()
+    pairs = list(zip(qi[order].tolist(), vj[order].tolist(), strict=True))
+    isfinite = math.isfinite
+    out = [
+        StrategicHit(
+            names[k],
+            d,
+            v,
+            t0 if isfinite(t0) else None,
+            t1 if isfinite(t1) else None,
+            tuple(pairs[a:b]),
         )
-    out.sort(key=lambda h: h.key)
+        for k, d, v, t0, t1, a, b in zip(
+            kid[firsts].tolist(), d_min, v_min, t_min, t_max, bounds, bounds[1:], strict=False
+        )
+    ]
+    out.sort(key=_by_key)
     return out
+
+
+def _by_key(hit: StrategicHit) -> str:
+    return hit.key
