@@ -213,24 +213,27 @@ def _edge_deviation_m(
     the equator) is not judged straight by its midpoint alone. Written on components: these
     arrays are small and numpy's per-call overhead dominates.
     """
-    ax, ay, az = _unit_components(lat0, lng0)
-    bx, by, bz = _unit_components(lat1, lng1)
+    dlat, dlng = lat1 - lat0, lng1 - lng0
+    # Both ends and the three quarter points in one pass: rows 0 and 1 are the ends.
+    t = np.array([[0.25], [0.5], [0.75]])
+    xs, ys, zs = _unit_components(
+        np.concatenate([lat0[None], lat1[None], lat0 + t * dlat]),
+        np.concatenate([lng0[None], lng1[None], lng0 + t * dlng]),
+    )
+    ax, ay, az, bx, by, bz = xs[0], ys[0], zs[0], xs[1], ys[1], zs[1]
     nx, ny, nz = ay * bz - az * by, az * bx - ax * bz, ax * by - ay * bx
     nn = np.sqrt(nx * nx + ny * ny + nz * nz)
     length = np.arctan2(nn, ax * bx + ay * by + az * bz) * EARTH_RADIUS_M
     degenerate = nn < 1e-15
     inv = 1.0 / np.where(degenerate, 1.0, nn)
-    dlat, dlng = lat1 - lat0, lng1 - lng0
-    dev = np.zeros_like(lat0)
-    for t in (0.25, 0.5, 0.75):
-        sx, sy, sz = _unit_components(lat0 + t * dlat, lng0 + t * dlng)
-        off = np.abs(sx * nx + sy * ny + sz * nz) * inv
-        dev = np.maximum(dev, np.arcsin(np.minimum(off, 1.0)))
-        if degenerate.any():
-            s = np.stack([sx, sy, sz], axis=-1)[degenerate]
-            p0 = np.stack([ax, ay, az], axis=-1)[degenerate]
-            p1 = np.stack([bx, by, bz], axis=-1)[degenerate]
-            near = np.minimum(central_angle(s, p0), central_angle(s, p1))
+    off = np.abs(xs[2:] * nx + ys[2:] * ny + zs[2:] * nz) * inv
+    dev = np.arcsin(np.minimum(off, 1.0)).max(axis=0)
+    if degenerate.any():
+        p0 = np.stack([ax, ay, az], axis=-1)[degenerate]
+        p1 = np.stack([bx, by, bz], axis=-1)[degenerate]
+        for row in (2, 3, 4):
+            q = np.stack([xs[row], ys[row], zs[row]], axis=-1)[degenerate]
+            near = np.minimum(central_angle(q, p0), central_angle(q, p1))
             dev[degenerate] = np.maximum(dev[degenerate], near)
     return dev * EARTH_RADIUS_M, length
 

@@ -57,6 +57,10 @@ _W84, _AGL, _MIXED = 0, 1, 2
 _SLACK_M = 1.0
 _PREPARE_BATCH = 2048
 _GROW = 1024
+#: Columns of the per-volume table the filters read (one row gathered per candidate):
+#: window, band as given, band widened to W84, datum code, cap centre, cap radius.
+_T0, _T1, _LO, _HI, _LO_W, _HI_W, _DATUM, _X, _Y, _Z, _RAD = range(11)
+_HOT = 11
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,17 +131,19 @@ class _Query:
     def __init__(self, volumes: Sequence[Volume4D]) -> None:
         n = len(volumes)
         self.n = n
-        times = [time_bounds(v) for v in volumes]
-        bands = [altitude_band(v) for v in volumes]
-        self.t0 = np.array([t[0] for t in times], dtype=np.float64)
-        self.t1 = np.array([t[1] for t in times], dtype=np.float64)
-        self.datum = np.array([b[0] for b in bands], dtype=np.int8)
-        self.band = np.array([b[1:] for b in bands], dtype=np.float64).reshape(n, 4)
         caps = [bounding_cap(v.footprint) for v in volumes]
         self.footprints = prepare_footprint_arrays([v.footprint for v in volumes], caps)
-        #: The caps' centres are the prepared centres: both are ``latlng_to_unit`` of them.
+        rows = []
+        for v, cap in zip(volumes, caps, strict=True):
+            datum, lo, hi, lo_w, hi_w = altitude_band(v)
+            rows.append((*time_bounds(v), lo, hi, lo_w, hi_w, datum, 0.0, 0.0, 0.0, cap[2]))
+        self.hot = np.array(rows, dtype=np.float64).reshape(n, _HOT)
+        # The caps' centres are the prepared centres: both are ``latlng_to_unit`` of them.
+        self.hot[:, _X : _Z + 1] = self.footprints.centre
+        self.t0 = self.hot[:, _T0]
+        self.t1 = self.hot[:, _T1]
         self.cap_xyz = self.footprints.centre
-        self.cap_rad = self.footprints.cap_radius_rad
+        self.cap_rad = self.hot[:, _RAD]
 
 
 class VolumeIndex:
@@ -165,14 +171,11 @@ class VolumeIndex:
         self._free: list[int] = []
         self._size = 0
         cap = _GROW
-        self._t = np.empty((cap, 2))
-        self._band = np.empty((cap, 4))
-        self._datum = np.empty(cap, dtype=np.int8)
-        self._cap_xyz = np.empty((cap, 3))
+        self._hot = np.empty((cap, _HOT))
+        self._hot_views()
         # Prepared footprints as the columns of a FootprintArrays (set when prepared): the
         # exact distances gather them by slot, with no Python object per volume.
         self._centre = np.empty((cap, 3))
-        self._cap_rad = np.empty(cap)
         self._radius_m = np.zeros(cap)
         self._ring_start = np.zeros(cap, dtype=np.intp)
         self._ring_len = np.zeros(cap, dtype=np.intp)
@@ -266,30 +269,34 @@ class VolumeIndex:
         if exclude is not None and exclude in self._key_ids:
             keep = self._key_of[sj] != self._key_ids[exclude]
             qi, sj = qi[keep], sj[keep]
-        tgap = _time_gap(q.t0[qi], q.t1[qi], self._t[sj, 0], self._t[sj, 1])
-        keep = tgap < minima.time_buffer_s
-        qi, sj, tgap = qi[keep], sj[keep], tgap[keep]
-        vgap = _vertical_gap(q.datum[qi], q.band[qi], self._datum[sj], self._band[sj])
-        keep = vgap < minima.vertical_m
-        qi, sj, vgap = qi[keep], sj[keep], vgap[keep]
+        # The three cheap tests on every candidate at once, over one gathered row each.
+        a, b = q.hot[qi], self._hot[sj]
+        late_start = np.maximum(a[:, _T0], b[:, _T0])
+        early_end = np.minimum(a[:, _T1], b[:, _T1])
+        vgap = _vertical_gap(a[:, _DATUM], a[:, _LO:], b[:, _DATUM], b[:, _LO:])
         cap_gap_m = (
-            central_angle(q.cap_xyz[qi], self._cap_xyz[sj]) - q.cap_rad[qi] - self._cap_rad[sj]
+            central_angle(a[:, _X : _Z + 1], b[:, _X : _Z + 1]) - a[:, _RAD] - b[:, _RAD]
         ) * EARTH_RADIUS_M
-        keep = cap_gap_m < minima.horizontal_m + _SLACK_M
-        qi, sj, vgap = qi[keep], sj[keep], vgap[keep]
-        if qi.size == 0:
+        keep = np.flatnonzero(
+            (late_start - early_end < minima.time_buffer_s)
+            & (vgap < minima.vertical_m)
+            & (cap_gap_m < minima.horizontal_m + _SLACK_M)
+        )
+        if keep.size == 0:
             return []
+        qi, sj = qi[keep], sj[keep]
         dist = indexed_pair_distances_m(q.footprints, qi, self._prepared(), sj)
-        hit = dist < minima.horizontal_m
+        hit = np.flatnonzero(dist < minima.horizontal_m)
+        pick, sj = keep[hit], sj[hit]
         return _hits(
             self._key_names,
-            self._key_of[sj[hit]],
+            self._key_of[sj],
             qi[hit],
-            self._vidx[sj[hit]],
+            self._vidx[sj],
             dist[hit],
-            vgap[hit],
-            np.maximum(q.t0[qi[hit]], self._t[sj[hit], 0]) - minima.time_buffer_s,
-            np.minimum(q.t1[qi[hit]], self._t[sj[hit], 1]) + minima.time_buffer_s,
+            vgap[pick],
+            late_start[pick] - minima.time_buffer_s,
+            early_end[pick] + minima.time_buffer_s,
         )
 
     def query_bbox(
@@ -331,20 +338,16 @@ class VolumeIndex:
         if self._free:
             return self._free.pop()
         slot = self._size
-        if slot == len(self._cap_rad):
+        if slot == len(self._hot):
             self._grow()
         self._size += 1
         return slot
 
     def _grow(self) -> None:
-        cap = 2 * len(self._cap_rad)
+        cap = 2 * len(self._hot)
         for name in (
-            "_t",
-            "_band",
-            "_datum",
-            "_cap_xyz",
+            "_hot",
             "_centre",
-            "_cap_rad",
             "_radius_m",
             "_ring_start",
             "_ring_len",
@@ -358,6 +361,16 @@ class VolumeIndex:
         self._key_of[self._size :] = -1
         self._ring_len[self._size :] = 0
         self._footprint.extend([None] * (cap - len(self._footprint)))
+        self._hot_views()
+
+    def _hot_views(self) -> None:
+        """Named views of the columns of ``_hot`` (taken again whenever it grows)."""
+        hot = self._hot
+        self._t = hot[:, _T0 : _T1 + 1]
+        self._band = hot[:, _LO : _HI_W + 1]
+        self._datum = hot[:, _DATUM]
+        self._cap_xyz = hot[:, _X : _Z + 1]
+        self._cap_rad = hot[:, _RAD]
 
     def _buckets(self, t0: float, t1: float) -> list[int | None]:
         """Time buckets a window meets, or ``[None]`` (all time) when there are too many."""
@@ -426,7 +439,7 @@ class VolumeIndex:
         # (Sorting beats np.unique's hash table at this size, and sorted slots read faster.)
         slots = np.concatenate(parts)
         slots.sort()
-        return slots[np.r_[True, slots[1:] != slots[:-1]]]
+        return slots[np.concatenate(([True], slots[1:] != slots[:-1]))]
 
     def _flush(self) -> None:
         """Prepare every pending footprint in one vectorized batch.
@@ -557,20 +570,16 @@ def _cells(
     return out
 
 
-def _time_gap(
-    t0a: NDArray[np.float64],
-    t1a: NDArray[np.float64],
-    t0b: NDArray[np.float64],
-    t1b: NDArray[np.float64],
-) -> NDArray[np.float64]:
-    """Seconds between two windows: ``max(starts) − min(ends)``, negative when they overlap."""
-    return np.maximum(t0a, t0b) - np.minimum(t1a, t1b)
-
-
 def _vertical_gap(
-    da: NDArray[np.int8], ba: NDArray[np.float64], db: NDArray[np.int8], bb: NDArray[np.float64]
+    da: NDArray[np.float64],
+    ba: NDArray[np.float64],
+    db: NDArray[np.float64],
+    bb: NDArray[np.float64],
 ) -> NDArray[np.float64]:
-    """Metres between two bands, same datum compared as given, else widened to W84."""
+    """Metres between two bands, same datum compared as given, else widened to W84.
+
+    ``da``/``db`` are datum codes; ``ba``/``bb`` rows start ``(lo, hi, lo_w84, hi_w84)``.
+    """
     same = (da == db) & (da != _MIXED)
     lo_a = np.where(same, ba[:, 0], ba[:, 2])
     hi_a = np.where(same, ba[:, 1], ba[:, 3])
@@ -599,8 +608,8 @@ def _hits(
         return []
     order = np.lexsort((vj, qi, kid))
     kid = kid[order]
-    firsts = np.flatnonzero(np.r_[True, kid[1:] != kid[:-1]])
-    bounds = np.r_[firsts, kid.size].tolist()
+    firsts = np.flatnonzero(np.concatenate(([True], kid[1:] != kid[:-1])))
+    bounds = [*firsts.tolist(), kid.size]
     d_min = np.minimum.reduceat(dist[order], firsts).tolist()
     v_min = np.minimum.reduceat(vgap[order], firsts).tolist()
     t_min = np.minimum.reduceat(start[order], firsts).tolist()
