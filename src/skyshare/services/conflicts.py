@@ -54,7 +54,7 @@ def _notice_feed(
 
 
 def notice_index(ctx: Context) -> IndexCache:
-    cache = ctx.cache("notice_index", lambda: IndexCache(_notice_feed))
+    cache = ctx.cache("notice_index", lambda: IndexCache(_notice_feed, in_database=True))
     assert isinstance(cache, IndexCache)
     return cache
 

@@ -1,39 +1,77 @@
-"""In-memory strategic indexes kept in step with the database by its revision clock.
+"""Strategic indexes kept in step with the database.
 
-Each write bumps a revision; before each check an index applies every row written since
-the revision it last saw. The database stays the truth: a process that restarts, or a second
-process on the same database, rebuilds the same index from the same rows.
+SQLite (one process): an in-memory VolumeIndex follows the database by its revision clock.
+Each write bumps a revision; before each check the index applies every row written since
+the revision it last saw. The database stays the truth: a restart rebuilds the same index.
+
+PostgreSQL (several processes): keeping a copy of every notice in every process costs
+gigabytes at a million notices, so the database's space-time index (migration 0005) finds
+the candidates and a small VolumeIndex built from them makes the exact test. Both paths
+run the same engine on the same volumes, so they return the same hits (a test pits them).
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Protocol
 
 from sqlalchemy.engine import Connection
 
-from skyshare.engines.strategic import VolumeIndex
-from skyshare.model.volume import Volume4D
+from skyshare.engines.strategic import Minima, StrategicHit, VolumeIndex
+from skyshare.model.volume import Volume4D, volume_from_stored, volume_to_json
+from skyshare.store import _json, notice_space
 
-__all__ = ["IndexCache"]
+__all__ = ["IndexCache", "StrategicIndex"]
 
 #: Rows changed since a revision: (rev, key, volumes or None when deleted).
 ChangeFeed = Callable[[Connection, int], Iterable[tuple[int, str, Sequence[Volume4D] | None]]]
 
+#: Extra reach of the database's candidate search beyond the horizontal minimum: the exact
+#: test measures in a local projection, the box in degrees; erring outward costs only time.
+_REACH_FACTOR = 1.05
+_REACH_PAD_M = 1_000.0
+
+
+class StrategicIndex(Protocol):
+    """What services ask of a strategic index, whichever backend answers."""
+
+    def __len__(self) -> int: ...
+
+    def query(
+        self, volumes: Sequence[Volume4D], minima: Minima, *, exclude: str | None = None
+    ) -> list[StrategicHit]: ...
+
+    def query_bbox(
+        self,
+        min_lng: float,
+        min_lat: float,
+        max_lng: float,
+        max_lat: float,
+        t_from: float | None,
+        t_to: float | None,
+    ) -> list[str]: ...
+
 
 class IndexCache:
-    """A VolumeIndex plus the last revision applied to it."""
+    """A VolumeIndex plus the last revision applied to it; on PostgreSQL, the database's."""
 
-    def __init__(self, feed: ChangeFeed) -> None:
+    def __init__(self, feed: ChangeFeed, *, in_database: bool = False) -> None:
         self._feed = feed
+        self._in_database = in_database
         self._index = VolumeIndex()
         self._rev = 0
         self._lock = threading.Lock()
+        self._parsed = _ParsedVolumes()
 
     @contextlib.contextmanager
-    def use(self, conn: Connection) -> Iterator[VolumeIndex]:
-        """The index brought up to the snapshot ``conn`` sees, held exclusively meanwhile."""
+    def use(self, conn: Connection) -> Iterator[StrategicIndex]:
+        """The index as of the snapshot ``conn`` sees (held exclusively meanwhile)."""
+        if self._in_database and conn.dialect.name == "postgresql":
+            yield DatabaseNoticeIndex(conn, self._parsed)
+            return
         with self._lock:
             for rev, key, volumes in self._feed(conn, self._rev):
                 if volumes is None:
@@ -43,3 +81,74 @@ class IndexCache:
                     self._index.add(key, volumes)
                 self._rev = max(self._rev, rev)
             yield self._index
+
+
+class _ParsedVolumes:
+    """Parsed volumes of recently seen notices, by (id, ovn): a new ovn is a new entry."""
+
+    def __init__(self, capacity: int = 20_000) -> None:
+        self._items: OrderedDict[tuple[str, str], tuple[Volume4D, ...]] = OrderedDict()
+        self._capacity = capacity
+        self._lock = threading.Lock()
+
+    def get(self, c: notice_space.Candidate) -> tuple[Volume4D, ...]:
+        key = (c.id, c.ovn)
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+                return hit
+        volumes = tuple(volume_from_stored(v) for v in _json.loads(c.volumes_json))
+        with self._lock:
+            self._items[key] = volumes
+            while len(self._items) > self._capacity:
+                self._items.popitem(last=False)
+        return volumes
+
+
+class DatabaseNoticeIndex:
+    """Live notices as PostgreSQL finds them, then the engine's exact test on those."""
+
+    def __init__(self, conn: Connection, parsed: _ParsedVolumes) -> None:
+        self._conn = conn
+        self._parsed = parsed
+
+    def __len__(self) -> int:
+        return notice_space.count_live(self._conn)
+
+    def _small_index(self, found: Sequence[notice_space.Candidate]) -> VolumeIndex:
+        index = VolumeIndex()
+        index.add_many((c.id, self._parsed.get(c)) for c in found)
+        return index
+
+    def query(
+        self, volumes: Sequence[Volume4D], minima: Minima, *, exclude: str | None = None
+    ) -> list[StrategicHit]:
+        if not volumes:
+            return []
+        found = notice_space.near(
+            self._conn,
+            _json.dumps([volume_to_json(v) for v in volumes]),
+            minima.horizontal_m * _REACH_FACTOR + _REACH_PAD_M,
+            minima.time_buffer_s,
+            exclude or "",
+        )
+        if not found:
+            return []
+        return self._small_index(found).query(volumes, minima, exclude=exclude)
+
+    def query_bbox(
+        self,
+        min_lng: float,
+        min_lat: float,
+        max_lng: float,
+        max_lat: float,
+        t_from: float | None,
+        t_to: float | None,
+    ) -> list[str]:
+        found = notice_space.in_box(
+            self._conn, min_lng, min_lat, max_lng, max_lat, t_from, t_to, _REACH_PAD_M
+        )
+        if not found:
+            return []
+        return self._small_index(found).query_bbox(min_lng, min_lat, max_lng, max_lat, t_from, t_to)

@@ -1,0 +1,92 @@
+"""Candidate notices found by PostgreSQL's space-time index (migration 0005).
+
+Candidates only: the box and time range err outward, and the strategic engine makes the
+exact test. SQLite does not use this module; its one process keeps the index in memory.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+__all__ = ["Candidate", "count_live", "in_box", "near"]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    id: str
+    ovn: str
+    volumes_json: str
+
+
+_QUERY_BOX = text(
+    "SELECT skyshare_box_expand(skyshare_notice_box(:volumes), :reach_m)::text AS b, "
+    "lower(skyshare_notice_window(:volumes))::float8 AS t0, "
+    "upper(skyshare_notice_window(:volumes))::float8 AS t1"
+)
+
+_NEAR = text(
+    "SELECT id, ovn, volumes FROM notices "
+    "WHERE deleted_at IS NULL AND id <> :exclude "
+    "AND skyshare_notice_box(volumes) && CAST(:box AS box) "
+    "AND skyshare_notice_window(volumes) "
+    "&& numrange(CAST(:t0 AS numeric), CAST(:t1 AS numeric), '[]')"
+)
+
+
+def _bound(x: float | None, pad: float) -> float | None:
+    return None if x is None or not math.isfinite(x) else x + pad
+
+
+def near(
+    conn: Connection, volumes_json: str, reach_m: float, time_buffer_s: float, exclude: str
+) -> list[Candidate]:
+    """Live notices whose box comes within ``reach_m`` and window within the time buffer."""
+    q = conn.execute(_QUERY_BOX, {"volumes": volumes_json, "reach_m": reach_m}).one()
+    rows = conn.execute(
+        _NEAR,
+        {
+            "exclude": exclude,
+            "box": q.b,
+            "t0": _bound(q.t0, -time_buffer_s),
+            "t1": _bound(q.t1, time_buffer_s),
+        },
+    )
+    return [Candidate(r.id, r.ovn, r.volumes) for r in rows]
+
+
+def in_box(
+    conn: Connection,
+    min_lng: float,
+    min_lat: float,
+    max_lng: float,
+    max_lat: float,
+    t_from: float | None,
+    t_to: float | None,
+    margin_m: float,
+) -> list[Candidate]:
+    """Live notices whose box meets the lng/lat box (split at the antimeridian) in time."""
+    if t_from is not None and t_to is not None and t_from > t_to:
+        # Only windows spanning both instants can "meet" an inverted window: candidates
+        # from the upright one, and the engine's test decides.
+        t_from, t_to = t_to, t_from
+    spans = [(min_lng, max_lng)] if min_lng <= max_lng else [(min_lng, 180.0), (-180.0, max_lng)]
+    out: dict[str, Candidate] = {}
+    for lo, hi in spans:
+        b = conn.execute(
+            text("SELECT skyshare_box_expand(box(point(:x0, :y0), point(:x1, :y1)), :m)::text"),
+            {"x0": lo, "y0": min_lat, "x1": hi, "y1": max_lat, "m": margin_m},
+        ).scalar_one()
+        rows = conn.execute(_NEAR, {"exclude": "", "box": b, "t0": t_from, "t1": t_to})
+        for r in rows:
+            out[r.id] = Candidate(r.id, r.ovn, r.volumes)
+    return list(out.values())
+
+
+def count_live(conn: Connection) -> int:
+    return int(
+        conn.execute(text("SELECT count(*) FROM notices WHERE deleted_at IS NULL")).scalar_one()
+    )
