@@ -41,6 +41,7 @@ __all__ = [
     "restriction_index",
     "strategic_hits",
     "sync_notice_conflicts",
+    "sync_notice_conflicts_json",
 ]
 
 STATUSES = tuple(s.value for s in ConflictStatus)
@@ -132,13 +133,13 @@ def _opened_or_updated(
     hit: StrategicHit,
     severity: str,
     new: bool,
+    now: float,
 ) -> tuple[Conflict, str | None]:
     """The conflict for ``hit`` and what became of it: opened, updated or None (unchanged).
 
     Nothing is written here, so that a notice with many conflicts writes them in batches.
     ``new``: the notice was just created, so no live conflict can exist for this pair.
     """
-    now = ctx.now()
     current = None if new else conflict_store.live_by_identity(tx.conn, identity)
     if current is None:
         c = Conflict(
@@ -186,11 +187,22 @@ def announce(ctx: Context, tx: Tx, c: Conflict, type: str) -> None:
     announce_many(ctx, tx, [(c, type)])
 
 
-def announce_many(ctx: Context, tx: Tx, items: Sequence[tuple[Conflict, str]]) -> None:
-    """:func:`announce` for many conflicts, in two statement batches."""
+def announce_many(
+    ctx: Context,
+    tx: Tx,
+    items: Sequence[tuple[Conflict, str]],
+    docs: Sequence[dict[str, Any]] | None = None,
+) -> None:
+    """:func:`announce` for many conflicts, in two statement batches.
+
+    ``docs``: the conflicts' ``conflict_to_json`` when the caller made them already (a
+    notice's reply lists the same objects its events carry), so each is made once.
+    """
     if not items:
         return
-    emit_many(ctx, tx, [(t, conflict_to_json(c), c.parties) for c, t in items])
+    if docs is None:
+        docs = [conflict_to_json(c) for c, _ in items]
+    emit_many(ctx, tx, [(t, d, c.parties) for (c, t), d in zip(items, docs, strict=True)])
     audit_many(ctx, tx, [(t, _audit_record(c), c.parties) for c, t in items])
 
 
@@ -207,7 +219,36 @@ def sync_notice_conflicts(
 
     ``new``: the notice was just created, so it can have no earlier conflicts to resolve.
     """
+    synced = _sync(ctx, tx, notice, notice_hits, restriction_hits, new=new)
+    return [c for c, _ in synced]
+
+
+def sync_notice_conflicts_json(
+    ctx: Context,
+    tx: Tx,
+    notice: Notice,
+    notice_hits: Sequence[tuple[NoticeRef, StrategicHit]],
+    restriction_hits: Sequence[StrategicHit],
+    *,
+    new: bool = False,
+) -> list[dict[str, Any]]:
+    """:func:`sync_notice_conflicts`, returning the conflicts as API.md Conflict objects."""
+    synced = _sync(ctx, tx, notice, notice_hits, restriction_hits, new=new)
+    return [d for _, d in synced]
+
+
+def _sync(
+    ctx: Context,
+    tx: Tx,
+    notice: Notice,
+    notice_hits: Sequence[tuple[NoticeRef, StrategicHit]],
+    restriction_hits: Sequence[StrategicHit],
+    *,
+    new: bool,
+) -> list[tuple[Conflict, dict[str, Any]]]:
+    """Each conflict with its JSON, made once for both its event and the caller's reply."""
     me = f"notice:{notice.id}"
+    now = ctx.now()
     kept: set[str] = set()
     results: list[tuple[Conflict, str | None]] = []
     for other, hit in notice_hits:
@@ -227,6 +268,7 @@ def sync_notice_conflicts(
                 hit=hit,
                 severity="caution",
                 new=new,
+                now=now,
             )
         )
     for hit in restriction_hits:
@@ -246,18 +288,23 @@ def sync_notice_conflicts(
                 hit=hit,
                 severity="warning",
                 new=new,
+                now=now,
             )
         )
     conflict_store.insert_many(tx.conn, [c for c, what in results if what == "conflict.opened"])
     for c, what in results:
         if what == "conflict.updated":
             conflict_store.update_row(tx.conn, c)
-    announce_many(ctx, tx, [(c, what) for c, what in results if what is not None])
+    docs = [conflict_to_json(c) for c, _ in results]
+    announced = [(k, what) for k, (_, what) in enumerate(results) if what is not None]
+    announce_many(
+        ctx, tx, [(results[k][0], what) for k, what in announced], [docs[k] for k, _ in announced]
+    )
     for kind in () if new else (ConflictKind.STRATEGIC, ConflictKind.RESTRICTION):
         for stale in conflict_store.live_for_subject(tx.conn, kind.value, me):
             if stale.identity not in kept and me in stale.identity.split(":", 1)[1].split("|"):
                 resolve(ctx, tx, stale)
-    return [c for c, _ in results]
+    return [(c, d) for (c, _), d in zip(results, docs, strict=True)]
 
 
 def resolve(ctx: Context, tx: Tx, c: Conflict) -> Conflict:

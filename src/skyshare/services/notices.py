@@ -21,13 +21,12 @@ from skyshare.errors import (
     StrategicConflict,
 )
 from skyshare.model.agreement import Policy
-from skyshare.model.conflict import conflict_to_json
 from skyshare.model.notice import Notice, NoticeState, notice_owner_json, notice_public_json
 from skyshare.model.volume import Volume4D, volume_to_json
 from skyshare.services import conflicts as conflict_service
 from skyshare.services.agreement import agreement_in_force
 from skyshare.services.context import Caller, Context
-from skyshare.services.outbox import EVERYONE, audit, emit
+from skyshare.services.outbox import EVERYONE, audit, emit, emit_many
 from skyshare.services.parties import require_party
 from skyshare.store import notices as notice_store
 from skyshare.store import parties as party_store
@@ -176,7 +175,8 @@ def put_notice(
         created = existing is None
         notice_store.upsert(tx.conn, notice, create=created)
         _announce_notice(ctx, tx, notice, "notice.created" if created else "notice.updated")
-        conflicts = conflict_service.sync_notice_conflicts(
+        body = notice_owner_json(notice)
+        body["conflicts"] = conflict_service.sync_notice_conflicts_json(
             ctx,
             tx,
             notice,
@@ -184,19 +184,20 @@ def put_notice(
             hits.restrictions,
             new=created,
         )
-        body = notice_owner_json(notice)
-        body["conflicts"] = [conflict_to_json(c) for c in conflicts]
         return body, created
 
 
 def _announce_notice(ctx: Context, tx: Tx, notice: Notice, type: str) -> None:
     everyone = [p.id for p in party_store.list_all(tx.conn)]
     others = [p for p in everyone if p != notice.owner]
-    emit(ctx, tx, type, notice_owner_json(notice), [notice.owner])
     public = notice_public_json(notice)
-    emit(ctx, tx, type, public, others)
+    events: list[tuple[str, dict[str, Any], list[str]]] = [
+        (type, notice_owner_json(notice), [notice.owner]),
+        (type, public, others),
+    ]
     if notice.late and type == "notice.created":
-        emit(ctx, tx, "notice.late", public, others)
+        events.append(("notice.late", public, others))
+    emit_many(ctx, tx, events)
     audit(
         ctx,
         tx,

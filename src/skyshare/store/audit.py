@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
@@ -32,28 +34,47 @@ def head(conn: Connection) -> tuple[int, str] | None:
 
 
 _INSERT = audit.insert()
+_COLUMNS = ("n", "time", "type", "prev_hash", "hash", "record", "readers")
+_COMPILED: dict[str, tuple[str, tuple[str, ...] | None]] = {}
 
 
 def insert(conn: Connection, row: AuditRow) -> None:
     insert_many(conn, [row])
 
 
+@functools.lru_cache(maxsize=256)
+def _readers_json(readers: tuple[str, ...]) -> str:
+    """The stored readers column; the same few reader sets recur on every entry."""
+    return _json.dumps(list(readers))
+
+
 def insert_many(conn: Connection, rows: Sequence[AuditRow]) -> None:
-    conn.execute(
-        _INSERT,
-        [
-            {
-                "n": row.n,
-                "time": row.time,
-                "type": row.type,
-                "prev_hash": row.prev_hash,
-                "hash": row.hash,
-                "record": row.record,
-                "readers": _json.dumps(list(row.readers)),
-            }
-            for row in rows
-        ],
-    )
+    """Append entries in one ``executemany`` straight on the driver.
+
+    A notice with dozens of conflicts appends dozens of entries at once, and SQLAlchemy's
+    per-row parameter processing cost about as much as the inserts. The SQL is SQLAlchemy's
+    own, compiled once for the connection's dialect.
+    """
+    if not rows:
+        return
+    dialect = conn.dialect.name
+    if dialect not in _COMPILED:
+        compiled = _INSERT.compile(dialect=conn.dialect, column_keys=list(_COLUMNS))
+        order = getattr(compiled, "positiontup", None)
+        _COMPILED[dialect] = (str(compiled), None if order is None else tuple(order))
+    sql, order = _COMPILED[dialect]
+    values = [
+        (r.n, r.time, r.type, r.prev_hash, r.hash, r.record, _readers_json(r.readers)) for r in rows
+    ]
+    params: list[Any]
+    if order is None:
+        params = [dict(zip(_COLUMNS, v, strict=True)) for v in values]
+    elif order == _COLUMNS:
+        params = values
+    else:
+        at = [_COLUMNS.index(k) for k in order]
+        params = [tuple(v[i] for i in at) for v in values]
+    conn.exec_driver_sql(sql, params)
 
 
 def iter_rows(conn: Connection, after: int = 0, limit: int | None = None) -> Iterator[AuditRow]:
