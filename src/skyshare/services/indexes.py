@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
 
@@ -64,13 +63,13 @@ class IndexCache:
         self._index = VolumeIndex()
         self._rev = 0
         self._lock = threading.Lock()
-        self._parsed = _ParsedVolumes()
+        self._local = _LocalCopy()
 
     @contextlib.contextmanager
     def use(self, conn: Connection) -> Iterator[StrategicIndex]:
         """The index as of the snapshot ``conn`` sees (held exclusively meanwhile)."""
         if self._in_database and conn.dialect.name == "postgresql":
-            yield DatabaseNoticeIndex(conn, self._parsed)
+            yield DatabaseNoticeIndex(conn, self._local)
             return
         with self._lock:
             for rev, key, volumes in self._feed(conn, self._rev):
@@ -83,43 +82,44 @@ class IndexCache:
             yield self._index
 
 
-class _ParsedVolumes:
-    """Parsed volumes of recently seen notices, by (id, ovn): a new ovn is a new entry."""
+class _LocalCopy:
+    """Notices this process has met as candidates, indexed, by (id, ovn).
 
-    def __init__(self, capacity: int = 20_000) -> None:
-        self._items: OrderedDict[tuple[str, str], tuple[Volume4D, ...]] = OrderedDict()
-        self._capacity = capacity
-        self._lock = threading.Lock()
+    Candidates recur (traffic has places), and indexing a notice costs far more than finding
+    it, so each process keeps the ones it met, up to ``capacity``, then starts afresh. The
+    database's candidates stay the truth: a hit counts only if its notice is among them with
+    the same ovn, so a copy that is stale or deleted is never reported.
+    """
 
-    def get(self, c: notice_space.Candidate) -> tuple[Volume4D, ...]:
-        key = (c.id, c.ovn)
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is not None:
-                self._items.move_to_end(key)
-                return hit
-        volumes = tuple(volume_from_stored(v) for v in _json.loads(c.volumes_json))
-        with self._lock:
-            self._items[key] = volumes
-            while len(self._items) > self._capacity:
-                self._items.popitem(last=False)
-        return volumes
+    def __init__(self, capacity: int = 200_000) -> None:
+        self.index = VolumeIndex()
+        self.ovn: dict[str, str] = {}
+        self.capacity = capacity
+        self.lock = threading.Lock()
+
+    def refresh(self, conn: Connection, found: Sequence[notice_space.Candidate]) -> None:
+        """Bring the found notices up to date in the copy (hold ``lock``)."""
+        if len(self.ovn) + len(found) > self.capacity:
+            self.index = VolumeIndex()
+            self.ovn = {}
+        missing = [c.id for c in found if self.ovn.get(c.id) != c.ovn]
+        for key, (ovn, volumes_json) in notice_space.volumes_of(conn, missing).items():
+            if key in self.ovn:
+                self.index.remove(key)
+            volumes = [volume_from_stored(v) for v in _json.loads(volumes_json)]
+            self.index.add(key, volumes)
+            self.ovn[key] = ovn
 
 
 class DatabaseNoticeIndex:
     """Live notices as PostgreSQL finds them, then the engine's exact test on those."""
 
-    def __init__(self, conn: Connection, parsed: _ParsedVolumes) -> None:
+    def __init__(self, conn: Connection, local: _LocalCopy) -> None:
         self._conn = conn
-        self._parsed = parsed
+        self._local = local
 
     def __len__(self) -> int:
         return notice_space.count_live(self._conn)
-
-    def _small_index(self, found: Sequence[notice_space.Candidate]) -> VolumeIndex:
-        index = VolumeIndex()
-        index.add_many((c.id, self._parsed.get(c)) for c in found)
-        return index
 
     def query(
         self, volumes: Sequence[Volume4D], minima: Minima, *, exclude: str | None = None
@@ -135,7 +135,11 @@ class DatabaseNoticeIndex:
         )
         if not found:
             return []
-        return self._small_index(found).query(volumes, minima, exclude=exclude)
+        live = {c.id for c in found}
+        with self._local.lock:
+            self._local.refresh(self._conn, found)
+            hits = self._local.index.query(volumes, minima, exclude=exclude)
+        return [h for h in hits if h.key in live]
 
     def query_bbox(
         self,
@@ -151,4 +155,8 @@ class DatabaseNoticeIndex:
         )
         if not found:
             return []
-        return self._small_index(found).query_bbox(min_lng, min_lat, max_lng, max_lat, t_from, t_to)
+        live = {c.id for c in found}
+        with self._local.lock:
+            self._local.refresh(self._conn, found)
+            keys = self._local.index.query_bbox(min_lng, min_lat, max_lng, max_lat, t_from, t_to)
+        return [k for k in keys if k in live]

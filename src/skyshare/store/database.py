@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -29,7 +29,15 @@ from sqlalchemy.pool import QueuePool
 
 from skyshare.errors import InvalidInput, Unavailable
 
-__all__ = ["EVENTS_CHANNEL", "STATES_CHANNEL", "Database", "Tx", "normalise_url", "open_database"]
+__all__ = [
+    "EVENTS_CHANNEL",
+    "STATES_CHANNEL",
+    "Database",
+    "Tx",
+    "insert_rows",
+    "normalise_url",
+    "open_database",
+]
 
 #: The advisory lock every PostgreSQL write transaction holds until it ends ("skysh").
 WRITER_LOCK = 0x736B797368
@@ -214,6 +222,25 @@ def _lost_connection_is_unavailable(dialect: str) -> Iterator[None]:
         if lost:
             raise Unavailable("The database connection was lost; try again.") from exc
         raise
+
+
+def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert many rows of one shape: COPY on PostgreSQL, executemany on SQLite.
+
+    A strategic write can store hundreds of rows (conflicts, their parties, events, audit);
+    psycopg's executemany costs tens of microseconds of Python per row, COPY a few.
+    """
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(table.insert(), list(rows))
+        return
+    names = list(rows[0])
+    columns = ", ".join(f'"{n}"' for n in names)
+    raw: Any = conn.connection.dbapi_connection  # psycopg.Connection
+    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([row[n] for n in names])
 
 
 def normalise_url(target: str) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from skyshare.store import _json
+from skyshare.store.database import insert_rows
 from skyshare.store.schema import event_audience, events
 
 __all__ = ["StoredEvent", "append", "append_many", "last_seq", "list_after"]
@@ -62,15 +63,14 @@ def append_many(
         {"seq": seq, "id": str(uuid.uuid4()), "type": t, "time": now, "data": _json.dumps(d)}
         for seq, (t, d, _) in zip(seqs, items, strict=True)
     ]
-    conn.execute(_INSERT, rows)
+    insert_rows(conn, events, rows)
     conn.info["events_written"] = True
     readers = [
         {"party_id": p, "seq": seq}
         for seq, (_, _, audience) in zip(seqs, items, strict=True)
         for p in sorted(set(audience))
     ]
-    if readers:
-        conn.execute(_INSERT_AUDIENCE, readers)
+    insert_rows(conn, event_audience, readers)
     return seqs
 
 

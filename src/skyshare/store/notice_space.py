@@ -12,14 +12,23 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-__all__ = ["Candidate", "count_live", "in_box", "near"]
+__all__ = ["Candidate", "count_live", "in_box", "near", "volumes_of"]
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
     id: str
     ovn: str
-    volumes_json: str
+
+
+_VOLUMES = text("SELECT id, ovn, volumes FROM notices WHERE id = ANY(:ids)")
+
+
+def volumes_of(conn: Connection, ids: list[str]) -> dict[str, tuple[str, str]]:
+    """id -> (ovn, volumes JSON), for the candidates a process has not indexed yet."""
+    if not ids:
+        return {}
+    return {r.id: (r.ovn, r.volumes) for r in conn.execute(_VOLUMES, {"ids": ids})}
 
 
 _QUERY_BOX = text(
@@ -29,7 +38,7 @@ _QUERY_BOX = text(
 )
 
 _NEAR = text(
-    "SELECT id, ovn, volumes FROM notices "
+    "SELECT id, ovn FROM notices "
     "WHERE deleted_at IS NULL AND id <> :exclude "
     "AND skyshare_notice_box(volumes) && CAST(:box AS box) "
     "AND skyshare_notice_window(volumes) "
@@ -55,7 +64,7 @@ def near(
             "t1": _bound(q.t1, time_buffer_s),
         },
     )
-    return [Candidate(r.id, r.ovn, r.volumes) for r in rows]
+    return [Candidate(r.id, r.ovn) for r in rows]
 
 
 def in_box(
@@ -82,7 +91,7 @@ def in_box(
         ).scalar_one()
         rows = conn.execute(_NEAR, {"exclude": "", "box": b, "t0": t_from, "t1": t_to})
         for r in rows:
-            out[r.id] = Candidate(r.id, r.ovn, r.volumes)
+            out[r.id] = Candidate(r.id, r.ovn)
     return list(out.values())
 
 

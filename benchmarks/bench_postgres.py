@@ -1,0 +1,386 @@
+"""Notice writes and bbox reads under concurrent load: PostgreSQL with N workers vs SQLite.
+
+Seeds live notices in bulk (the strategic benchmark's traffic mix, starting two hours from
+now, over a region grown with the count so that each notice meets as many others as at
+100,000 over 1,000 km x 1,000 km), starts a real ``skyshare serve`` (``--workers N`` on a
+throwaway PostgreSQL server with fsync on, or one process on an SQLite file), then drives it
+from load-generator processes for a fixed time:
+
+* writes: each client files new notices at random places; a ``409 missing_notices`` is
+  answered with the key it lists (the F3548 dance). Every request is timed; a write is
+  counted when its 201 arrives;
+* reads: ``GET /v1/notices?bbox=`` over 0.2 deg x 0.2 deg boxes with a 2-hour window.
+
+Targets (issue 10): with 1,000,000 notices on PostgreSQL and 4 workers, writes >= 1,000/s
+with p99 <= 100 ms; bbox reads p50 <= 20 ms. Compare with ``--backend sqlite --notices
+100000 --workers 1``.
+
+    python benchmarks/bench_postgres.py [--quick] [--backend postgres|sqlite]
+        [--notices N] [--workers N] [--clients N] [--seconds S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import multiprocessing
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+import bench_http
+import bench_strategic
+
+from skyshare.model.notice import Notice, NoticeState
+from skyshare.model.volume import volume_to_json
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = [sys.executable, "-m", "skyshare.cli"]
+BASE_KM = 1_000.0
+BASE_NOTICES = 100_000
+
+
+def seed(db: str, n: int, owners: list[str]) -> None:
+    """Bulk-insert ``n`` live notices (no checks: the population, not the workload)."""
+    from rich.progress import Progress
+
+    from skyshare.store import notices as notice_store
+    from skyshare.store.database import open_database
+
+    rng = np.random.default_rng(7)
+    now = time.time()
+    database = open_database(db)
+    with Progress(transient=True) as bar:
+        task = bar.add_task("seeding notices", total=n)
+        done = 0
+        while done < n:
+            size = min(10_000, n - done)
+            batch = [
+                Notice(
+                    id=str(uuid.uuid4()),
+                    owner=owners[(done + i) % 2],
+                    state=NoticeState.ACCEPTED,
+                    priority=0,
+                    ovn=secrets.token_urlsafe(16),
+                    late=False,
+                    volumes=tuple(bench_http.valid_notice(rng)),
+                    private=None,
+                    created_at=now,
+                    updated_at=now,
+                )
+                for i in range(size)
+            ]
+            with database.write() as tx:
+                notice_store.insert_many(tx.conn, batch)
+            done += size
+            bar.update(task, advance=size)
+    if database.dialect == "postgresql":
+        with database.write_engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                "VACUUM ANALYZE notices"
+            )
+    database.dispose()
+
+
+def _client_main(
+    base: str,
+    tokens: list[str],
+    seconds: float,
+    tasks: int,
+    mode: str,
+    seed_n: int,
+    region_km: float,
+    out: Any,
+) -> None:
+    """One load-generator process: ``tasks`` concurrent clients for ``seconds``."""
+    bench_strategic.REGION_KM = region_km
+    bench_strategic.T0 = time.time() + 7200.0
+    rng = np.random.default_rng(seed_n)
+    samples: list[tuple[str, float]] = []
+    writes = 0
+
+    async def writer(client: httpx.AsyncClient, stop_at: float) -> None:
+        nonlocal writes
+        while time.monotonic() < stop_at:
+            body: dict[str, Any] = {
+                "volumes": [volume_to_json(v) for v in bench_http.valid_notice(rng)],
+                "state": "accepted",
+                "priority": 0,
+            }
+            nid = str(uuid.uuid4())
+            for _ in range(5):
+                t0 = time.perf_counter()
+                r = await client.put(f"/v1/notices/{nid}", json=body)
+                dt = time.perf_counter() - t0
+                samples.append((f"PUT {r.status_code}", dt))
+                if r.status_code == 201:
+                    writes += 1
+                    break
+                err = r.json()["error"]
+                if err["code"] != "missing_notices":
+                    break
+                body["key"] = [m["ovn"] for m in err["details"]["missing"]]
+
+    async def reader(client: httpx.AsyncClient, stop_at: float) -> None:
+        half_lat = region_km / 2.0 / 111.195
+        while time.monotonic() < stop_at:
+            lat = bench_strategic.REGION_LAT + rng.uniform(-half_lat, half_lat)
+            lng = bench_strategic.REGION_LNG + rng.uniform(-half_lat, half_lat)
+            t = bench_strategic.T0 + rng.uniform(0.0, 86_400.0)
+            params = {
+                "bbox": f"{lng:.4f},{lat:.4f},{lng + 0.2:.4f},{lat + 0.2:.4f}",
+                "from": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t)),
+                "to": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t + 7200)),
+            }
+            t0 = time.perf_counter()
+            r = await client.get("/v1/notices", params=params)
+            samples.append((f"GET {r.status_code}", time.perf_counter() - t0))
+
+    async def run() -> None:
+        limits = httpx.Limits(max_connections=tasks, max_keepalive_connections=tasks)
+        clients = [
+            httpx.AsyncClient(
+                base_url=base,
+                headers={"Authorization": f"Bearer {tokens[i % len(tokens)]}"},
+                timeout=60,
+                limits=limits,
+            )
+            for i in range(tasks)
+        ]
+        stop_at = time.monotonic() + seconds
+        job = writer if mode == "write" else reader
+        await asyncio.gather(*(job(c, stop_at) for c in clients))
+        for c in clients:
+            await c.aclose()
+
+    asyncio.run(run())
+    out.put((writes, samples))
+
+
+def drive(
+    base: str,
+    tokens: list[str],
+    *,
+    mode: str,
+    seconds: float,
+    procs: int,
+    tasks: int,
+    region_km: float,
+) -> tuple[int, dict[str, list[float]]]:
+    ctx = multiprocessing.get_context("spawn")
+    q = ctx.Queue()
+    workers = [
+        ctx.Process(
+            target=_client_main,
+            args=(base, tokens, seconds, tasks, mode, 1000 + i, region_km, q),
+        )
+        for i in range(procs)
+    ]
+    for w in workers:
+        w.start()
+    writes = 0
+    by_kind: dict[str, list[float]] = {}
+    for _ in workers:
+        n, samples = q.get(timeout=seconds + 300)
+        writes += n
+        for kind, dt in samples:
+            by_kind.setdefault(kind, []).append(dt)
+    for w in workers:
+        w.join()
+    return writes, by_kind
+
+
+def report(label: str, xs: list[float]) -> str:
+    return (
+        f"  {label:10s} n={len(xs):6d}  p50 {bench_http.pct(xs, 50):7.1f} ms  "
+        f"p99 {bench_http.pct(xs, 99):7.1f} ms"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="10,000 notices, 5 s per phase")
+    ap.add_argument("--backend", choices=["postgres", "sqlite"], default="postgres")
+    ap.add_argument("--notices", type=int, default=1_000_000)
+    ap.add_argument("--workers", type=int, default=4, help="API processes (PostgreSQL)")
+    ap.add_argument("--clients", type=int, default=32, help="concurrent clients in all")
+    ap.add_argument("--load-procs", type=int, default=2, help="load-generator processes")
+    ap.add_argument("--seconds", type=float, default=30.0, help="length of each phase")
+    ap.add_argument("--db", help="use this database URL instead of a throwaway server")
+    args = ap.parse_args()
+    n = 10_000 if args.quick else args.notices
+    seconds = 5.0 if args.quick else args.seconds
+    workers = 1 if args.backend == "sqlite" else args.workers
+    region_km = BASE_KM * math.sqrt(n / BASE_NOTICES)
+    bench_strategic.REGION_KM = region_km
+    bench_strategic.T0 = time.time() + 7200.0
+    with tempfile.TemporaryDirectory() as d:
+        pg_dir = Path(d) / "pg"
+        if args.db:
+            db = args.db
+        elif args.backend == "postgres":
+            env = {**os.environ, "PGOPTIONS_EXTRA": "-c fsync=on -c synchronous_commit=on"}
+            url = subprocess.run(
+                [str(ROOT / "scripts" / "pg-throwaway"), "start", str(pg_dir)],
+                check=True,
+                capture_output=True,
+                text=True,
+                env=env,
+            ).stdout.strip()
+            db = url
+        else:
+            db = str(Path(d) / "bench.db")
+        try:
+            run_bench(args, db, n, seconds, workers, region_km, Path(d))
+        finally:
+            if args.backend == "postgres" and not args.db:
+                subprocess.run([str(ROOT / "scripts" / "pg-throwaway"), "stop", str(pg_dir)])
+
+
+def run_bench(
+    args: argparse.Namespace,
+    db: str,
+    n: int,
+    seconds: float,
+    workers: int,
+    region_km: float,
+    folder: Path,
+) -> None:
+    subprocess.run([*CLI, "migrate", "--db", db], check=True, capture_output=True)
+    agreement = folder / "agreement.toml"
+    agreement.write_text(bench_http.AGREEMENT)
+    tokens: list[str] = []
+    ids: list[str] = []
+    for name in ("blue", "red"):
+        out = subprocess.run(
+            [*CLI, "party", "add", name, "--db", db], check=True, capture_output=True, text=True
+        ).stdout
+        fields = dict(line.split(": ", 1) for line in out.strip().splitlines())
+        tokens.append(fields["token"])
+        ids.append(fields["id"])
+    t0 = time.perf_counter()
+    seed(db, n, ids)
+    print(
+        f"{args.backend}: seeded {n:,} notices over {region_km:,.0f} km square "
+        f"in {time.perf_counter() - t0:.1f} s"
+    )
+    port = bench_http.free_port()
+    log = (folder / "server.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            *CLI,
+            "serve",
+            "--db",
+            db,
+            "--port",
+            str(port),
+            "--agreement",
+            str(agreement),
+            "--workers",
+            str(workers),
+        ],
+        env={**os.environ, "SKYSHARE_ADMIN_TOKEN": "bench"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    t_start = time.perf_counter()
+    try:
+        _wait_ready(base, proc, folder)
+        print(f"server ready after {time.perf_counter() - t_start:.1f} s ({workers} workers)")
+        for name, token in zip(("blue", "red"), tokens, strict=True):
+            c = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"})
+            sha = c.get("/v1/agreement").json()["sha256"]
+            c.post("/v1/agreement/adopt", json={"sha256": sha}).raise_for_status()
+            c.close()
+            del name
+        per_proc = max(1, args.clients // args.load_procs)
+        writes, by_kind = drive(
+            base,
+            tokens,
+            mode="write",
+            seconds=seconds,
+            procs=args.load_procs,
+            tasks=per_proc,
+            region_km=region_km,
+        )
+        puts = [x for k, xs in by_kind.items() if k.startswith("PUT") for x in xs]
+        print(
+            f"writes: {writes / seconds:,.0f} notices stored/s over {seconds:.0f} s "
+            f"({args.clients} clients); {len(puts) / seconds:,.0f} PUT requests/s"
+        )
+        print(report("PUT (all)", puts))
+        for kind in sorted(by_kind):
+            print(report(kind, by_kind[kind]))
+        _, reads = drive(
+            base,
+            tokens,
+            mode="read",
+            seconds=seconds / 2,
+            procs=args.load_procs,
+            tasks=per_proc,
+            region_km=region_km,
+        )
+        gets = [x for k, xs in reads.items() for x in xs]
+        print(f"reads: {len(gets) / (seconds / 2):,.0f} GET bbox/s")
+        print(report("GET bbox", gets))
+        rss = _tree_rss_mib(proc.pid)
+        print(f"server RSS (all processes): {rss:,.0f} MiB")
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+def _wait_ready(base: str, proc: subprocess.Popen[bytes], folder: Path) -> None:
+    deadline = time.monotonic() + 1800
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit((folder / "server.log").read_text())
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit("server did not start")
+
+
+def _tree_rss_mib(pid: int) -> float:
+    """RSS of a process and its children (the uvicorn supervisor and its workers)."""
+    total = 0.0
+    pids = [pid]
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                stat = (p / "stat").read_text().split()
+            except OSError:
+                continue
+            if int(stat[3]) == pid:
+                pids.append(int(p.name))
+    for p in pids:
+        try:
+            total += bench_http.rss_mib(p)
+        except OSError:
+            continue
+    return total
+
+
+if __name__ == "__main__":
+    main()
