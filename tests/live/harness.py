@@ -40,12 +40,17 @@ def settings(webhooks: WebhookOptions = FAST_WEBHOOKS) -> Settings:
 
 
 def make_fast_live(
-    tmp_path: Path, agreement: dict[str, Any] | None = None, *, workers: bool = True
+    tmp_path: Path,
+    agreement: dict[str, Any] | None = None,
+    *,
+    workers: bool = True,
+    db: str | None = None,
 ) -> Iterator[LiveServer]:
     yield from make_live(
         tmp_path,
         agreement or FAST_AGREEMENT,
         settings=settings() if workers else Settings(),
+        db=db,
     )
 
 

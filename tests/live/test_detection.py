@@ -14,8 +14,8 @@ from tests.live.harness import SseClient, head_on, make_fast_live, state, wait_u
 
 
 @pytest.fixture
-def srv(tmp_path: Path) -> Iterator[LiveServer]:
-    yield from make_fast_live(tmp_path)
+def srv(tmp_path: Path, db_target: str) -> Iterator[LiveServer]:
+    yield from make_fast_live(tmp_path, db=db_target)
 
 
 def _post(srv: LiveServer, party: str, states: list[dict[str, Any]]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,15 +15,14 @@ from tests.live.harness import make_fast_live, state
 
 
 @pytest.fixture
-def srv(tmp_path: Path) -> Iterator[LiveServer]:
-    yield from make_fast_live(tmp_path, workers=False)
+def srv(tmp_path: Path, db_target: str) -> Iterator[LiveServer]:
+    yield from make_fast_live(tmp_path, workers=False, db=db_target)
 
 
 def _count(srv: LiveServer, table: str) -> int:
-    with sqlite3.connect(srv.db_path) as conn:
-        n = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        assert isinstance(n, int)
-        return n
+    n = srv.sql(f"SELECT count(*) FROM {table}")[0][0]
+    assert isinstance(n, int)
+    return n
 
 
 def _post(srv: LiveServer, party: str, states: list[dict[str, Any]]) -> Any:

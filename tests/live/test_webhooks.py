@@ -16,8 +16,8 @@ SECRET = "a-secret-of-some-length"
 
 
 @pytest.fixture
-def srv(tmp_path: Path) -> Iterator[LiveServer]:
-    yield from make_fast_live(tmp_path)
+def srv(tmp_path: Path, db_target: str) -> Iterator[LiveServer]:
+    yield from make_fast_live(tmp_path, db=db_target)
 
 
 def _register(srv: LiveServer, party: str, url: str, secret: str = SECRET) -> None:

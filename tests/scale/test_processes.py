@@ -250,3 +250,38 @@ def test_losing_the_database_gives_503_then_reconnects(cluster: Cluster) -> None
     assert wait_for(lambda: blue.get("/v1/notices").status_code == 200, 10) < 10
     assert file_with_key(blue, new_id(), cell_notice(5)).status_code == 201
     assert p.proc.poll() is None  # never crashed
+
+
+def test_aircraft_reported_to_different_processes_meet_in_one_detector(
+    pg_target: str, tmp_path: Path
+) -> None:
+    """Blue reports to one process, red to another: the leader still sees both and tells both."""
+    from tests.live.harness import FAST_AGREEMENT, head_on
+
+    for cluster in make_cluster(pg_target, tmp_path, FAST_AGREEMENT):
+        a, b = cluster.start(), cluster.start()
+        wait_for(lambda c=cluster: leader_of(c) is not None, 10)
+        seen: dict[str, list[tuple[float, dict[str, Any]]]] = {"blue": [], "red": []}
+        for party, process in (("blue", a), ("red", b)):
+            threading.Thread(
+                target=sse_events,
+                args=(process, cluster.tokens[party], seen[party]),
+                daemon=True,
+            ).start()
+        time.sleep(0.5)
+        blue_ac, red_ac = head_on("X1")
+        stop = time.monotonic() + 3
+        while time.monotonic() < stop:
+            blue_ac, red_ac = head_on("X1")  # fresh times: the aircraft stay live
+            r1 = cluster.client(a, "blue").post("/v1/states", json={"states": [blue_ac]})
+            r2 = cluster.client(b, "red").post("/v1/states", json={"states": [red_ac]})
+            assert (r1.status_code, r2.status_code) == (202, 202)
+            if all(
+                any(e["type"] == "conflict.opened" for _, e in events) for events in seen.values()
+            ):
+                break
+            time.sleep(0.2)
+        for party in ("blue", "red"):
+            opened = [e for _, e in seen[party] if e["type"] == "conflict.opened"]
+            assert opened, f"{party} heard of no conflict"
+            assert {s["id"] for s in opened[0]["data"]["subjects"]} == {"X1-B", "X1-R"}

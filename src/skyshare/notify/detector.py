@@ -13,9 +13,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from skyshare.services.context import Context
+
+if TYPE_CHECKING:
+    from skyshare.services.live import LivePicture
 
 __all__ = ["DEFAULT_RETENTION_S", "detection_worker"]
 
@@ -34,28 +37,50 @@ def _run(ctx: Context, halt: threading.Event, retention_s: float) -> None:
     from skyshare.services.live import live_picture
 
     picture = live_picture(ctx)
+    # Several processes on PostgreSQL: states may be stored by any; follow them all.
+    shared = ctx.db.dialect == "postgresql"
+    if shared:
+        ctx.state_listeners.append(picture.wake.set)
     next_cycle = time.monotonic()
     next_prune = time.monotonic() + _PRUNE_EVERY_S
-    while not halt.is_set():
-        picture.wake.wait(max(0.0, next_cycle - time.monotonic()))
-        picture.wake.clear()
-        if halt.is_set():
-            return
-        try:
-            dirty = picture.take_dirty()
-            if dirty:
-                detection.check_batch(ctx, dirty)
+    try:
+        while not halt.is_set():
+            picture.wake.wait(max(0.0, next_cycle - time.monotonic()))
+            picture.wake.clear()
+            if halt.is_set():
+                return
+            _step(ctx, picture, shared)
             now = time.monotonic()
-            if now >= next_cycle:
-                cycle_s = detection.run_cycle(ctx)
-                next_cycle = max(next_cycle + cycle_s, now)
-            if now >= next_prune:
-                next_prune = now + _PRUNE_EVERY_S
-                states.prune_history(ctx, retention_s)
-                webhooks.prune(ctx, ctx.now() - retention_s)
-        except Exception:  # a bad cycle must not end live detection
-            log.exception("detection cycle failed")
-            next_cycle = time.monotonic() + 1.0
+            try:
+                if now >= next_cycle:
+                    cycle_s = detection.run_cycle(ctx)
+                    next_cycle = max(next_cycle + cycle_s, now)
+                if now >= next_prune:
+                    next_prune = now + _PRUNE_EVERY_S
+                    states.prune_history(ctx, retention_s)
+                    webhooks.prune(ctx, ctx.now() - retention_s)
+            except Exception:  # a bad cycle must not end live detection
+                log.exception("detection cycle failed")
+                next_cycle = time.monotonic() + 1.0
+    finally:
+        if shared:
+            ctx.state_listeners.remove(picture.wake.set)
+
+
+def _step(ctx: Context, picture: LivePicture, shared: bool) -> None:
+    """Check the aircraft that moved since the last step (after catching up, if shared)."""
+    from skyshare.services import detection
+    from skyshare.services.live import catch_up
+
+    try:
+        if shared:
+            while catch_up(ctx) >= 50_000:  # a new leader may start far behind
+                pass
+        dirty = picture.take_dirty()
+        if dirty:
+            detection.check_batch(ctx, dirty)
+    except Exception:
+        log.exception("batch check failed")
 
 
 def _freeze_startup_heap() -> None:

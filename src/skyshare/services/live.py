@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from skyshare.model.state import AircraftState, StateColumns
 from skyshare.services.context import Context
 
-__all__ = ["LivePicture", "Snapshot", "live_picture"]
+__all__ = ["LivePicture", "Snapshot", "catch_up", "live_picture"]
 
 F64 = NDArray[np.float64]
 _FIELDS = (
@@ -78,6 +78,9 @@ class LivePicture:
         self._dirty: set[str] = set()
         self.wake = threading.Event()
         self.loaded = False
+        #: The last ``states`` seq applied from the database (PostgreSQL: other processes).
+        self.feed_seq = 0
+        self.feed_lock = threading.Lock()
         self.load_lock = threading.Lock()
 
     def _grow(self, need: int) -> None:
@@ -120,8 +123,11 @@ class LivePicture:
             for f in _FIELDS:
                 col = getattr(latest, f)
                 self._cols[f][slots] = col if slots.shape[0] == n else col[newer]
-            if dirty:
+            if dirty and slots.shape[0] == n:
                 self._dirty.update(latest.aircraft_id)
+            elif dirty:  # only what changed: a state seen twice is checked once
+                ids = latest.aircraft_id
+                self._dirty.update(a for a, new in zip(ids, newer, strict=True) if new)
         if dirty:
             self.wake.set()
 
@@ -172,6 +178,7 @@ def live_picture(ctx: Context) -> LivePicture:
 
         with ctx.db.read() as conn:
             rows = aircraft_store.live_since(conn, ctx.now() - 3600.0)
+            picture.feed_seq = aircraft_store.last_history_seq(conn)
         by_party: dict[str, list[AircraftState]] = {}
         for r in rows:
             by_party.setdefault(r.party_id, []).append(r.state)
@@ -179,3 +186,30 @@ def live_picture(ctx: Context) -> LivePicture:
             picture.update(party, states, dirty=False)
         picture.loaded = True
     return picture
+
+
+def catch_up(ctx: Context) -> int:
+    """Apply states other processes stored since the last call; returns how many were read.
+
+    With several API processes on one PostgreSQL database, a batch may arrive at any of
+    them, but only the leader detects: it follows the ``states`` history by seq (woken by
+    NOTIFY). States this process stored itself come round again and change nothing.
+    """
+    from skyshare.store import aircraft as aircraft_store
+
+    picture = live_picture(ctx)
+    with picture.feed_lock:
+        with ctx.db.read() as conn:
+            last, rows = aircraft_store.history_after(conn, picture.feed_seq)
+        picture.feed_seq = last
+    newest: dict[str, tuple[str, AircraftState]] = {}
+    for r in rows:
+        seen = newest.get(r.state.aircraft_id)
+        if seen is None or r.state.time_s > seen[1].time_s:
+            newest[r.state.aircraft_id] = (r.party_id, r.state)
+    by_party: dict[str, list[AircraftState]] = {}
+    for party, state in newest.values():
+        by_party.setdefault(party, []).append(state)
+    for party, states in by_party.items():
+        picture.update(party, states)
+    return len(rows)

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import ClauseElement
 
@@ -138,6 +138,7 @@ def update_latest(conn: Connection, newer: StateColumns, now: float) -> None:
 
 def insert_history(conn: Connection, party_id: str, accepted: StateColumns, now: float) -> None:
     n = len(accepted)
+    conn.info["states_written"] = True  # other processes' detectors hear of it at commit
     _bulk(
         conn,
         "states.insert",
@@ -152,6 +153,41 @@ def insert_history(conn: Connection, party_id: str, accepted: StateColumns, now:
             received_at=[now] * n,
         ),
     )
+
+
+def last_history_seq(conn: Connection) -> int:
+    return int(conn.execute(select(func.max(states.c.seq))).scalar() or 0)
+
+
+def history_after(conn: Connection, seq: int, limit: int = 50_000) -> tuple[int, list[LiveRow]]:
+    """States stored after ``seq`` (by any process), oldest first, and the last seq read.
+
+    Seqs are taken under the single writer, so they grow in commit order: a reader that
+    saw seq n has seen every committed state before it.
+    """
+    rows = conn.execute(
+        select(states).where(states.c.seq > seq).order_by(states.c.seq).limit(limit)
+    ).mappings()
+    out: list[LiveRow] = []
+    last = seq
+    for r in rows:
+        last = r["seq"]
+        out.append(
+            LiveRow(
+                r["party_id"],
+                AircraftState(
+                    aircraft_id=r["aircraft_id"],
+                    time_s=r["time"],
+                    lat=r["lat"],
+                    lng=r["lng"],
+                    altitude_m=r["altitude_m"],
+                    ground_speed_mps=r["ground_speed_mps"],
+                    track_deg=r["track_deg"],
+                    vertical_rate_mps=r["vertical_rate_mps"],
+                ),
+            )
+        )
+    return last, out
 
 
 def live_since(conn: Connection, since_s: float) -> list[LiveRow]:
