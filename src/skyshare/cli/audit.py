@@ -26,8 +26,7 @@ def audit() -> None:
 @click.option(
     "--db",
     "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The service's SQLite file: every record, every checkpoint.",
+    help="The service's SQLite file or postgresql:// URL: every record, every checkpoint.",
 )
 @click.option(
     "--export",
@@ -47,7 +46,7 @@ def audit() -> None:
 )
 @reports_errors
 def verify(
-    db_path: Path | None, export_path: Path | None, public_key: str | None, jobs: int | None
+    db_path: str | None, export_path: Path | None, public_key: str | None, jobs: int | None
 ) -> None:
     """Check the hash chain and the signed checkpoints.
 
@@ -72,7 +71,7 @@ def verify(
         sys.exit(1)
 
 
-def _verify_db(path: Path, public_key: str | None, jobs: int) -> VerifyResult:
+def _verify_db(path: str, public_key: str | None, jobs: int) -> VerifyResult:
     import sqlalchemy as sa
 
     from skyshare.errors import InvalidInput
@@ -80,9 +79,9 @@ def _verify_db(path: Path, public_key: str | None, jobs: int) -> VerifyResult:
     from skyshare.services.context import Context
     from skyshare.store.database import open_database
 
-    if not path.is_file():
+    if "://" not in path and not Path(path).is_file():
         raise InvalidInput(f"{path}: no such database file.")
-    db = open_database(str(path), migrate=False)
+    db = open_database(path, migrate=False)
     try:
         return verify_database(Context(db), public_key, jobs=jobs)
     except sa.exc.DatabaseError as exc:

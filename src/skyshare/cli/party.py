@@ -33,7 +33,10 @@ def add(name: str, language: str, public_key_file: Path | None, db: str) -> None
 
     public_key = None if public_key_file is None else read_public_key_file(public_key_file)
     ctx, _ = build_context(db, make_admin_token=False)
-    p, token = add_party(ctx, name, language, public_key)
+    try:
+        p, token = add_party(ctx, name, language, public_key)
+    finally:
+        ctx.db.dispose()
     click.echo(f"id: {p.id}")
     click.echo(f"token: {token}")
 
@@ -47,5 +50,9 @@ def list_(db: str) -> None:
     from skyshare.services.parties import list_parties
 
     ctx, _ = build_context(db, make_admin_token=False)
-    for p in list_parties(ctx):
+    try:
+        parties = list_parties(ctx)
+    finally:
+        ctx.db.dispose()
+    for p in parties:
         click.echo(f"{p.id}\t{p.name}\t{p.language}")
