@@ -366,17 +366,17 @@ def _tree_rss_mib(pid: int) -> float:
     """RSS of a process and its children (the uvicorn supervisor and its workers)."""
     total = 0.0
     pids = [pid]
-    for p in Path("/proc").iterdir():
-        if p.name.isdigit():
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
             try:
-                stat = (p / "stat").read_text().split()
+                stat = (entry / "stat").read_text().split()
             except OSError:
                 continue
             if int(stat[3]) == pid:
-                pids.append(int(p.name))
-    for p in pids:
+                pids.append(int(entry.name))
+    for child in pids:
         try:
-            total += bench_http.rss_mib(p)
+            total += bench_http.rss_mib(child)
         except OSError:
             continue
     return total
