@@ -39,7 +39,12 @@ from skyshare.units import EARTH_RADIUS_M
 
 from .strategic_cases import CASES, MINIMA, Case, square, vol
 
-FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=60,
+    deadline=None,
+    # Drawn polygons that fail validation are filtered out, sometimes many in a row.
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
 
 def assert_same(fast: Sequence[StrategicHit], slow: Sequence[StrategicHit]) -> None:
@@ -367,3 +372,55 @@ def test_touching_and_nested_footprints_are_zero_apart() -> None:
     assert footprint_distance_m(big, square(36.0, 37.0, 1_000.0)) == 0.0
     assert footprint_distance_m(Circle(LatLng(36.0, 37.0), 50_000.0), big) == 0.0
     assert footprint_distance_m(big, Circle(LatLng(36.0, 37.0), 10.0)) == 0.0
+
+
+# -- preparation in batches ---------------------------------------------------------------
+
+
+def _scattered(rng: np.random.Generator, n: int) -> dict[str, list[Volume4D]]:
+    """Squares and circles of 1–20 km within about 60 km of one point, overlapping often."""
+    out: dict[str, list[Volume4D]] = {}
+    for k in range(n):
+        lat, lng = 45.0 + rng.uniform(-0.5, 0.5), 7.0 + rng.uniform(-0.7, 0.7)
+        size = float(rng.uniform(500.0, 10_000.0))
+        fp: Footprint = square(lat, lng, size) if k % 3 else Circle(LatLng(lat, lng), size)
+        out[f"k{k:03d}"] = [vol(fp, lo=float(rng.uniform(0.0, 2_000.0)))]
+    return out
+
+
+def test_pending_footprints_prepared_with_a_query_or_in_a_batch_agree() -> None:
+    """Held footprints prepared with a query, alone or in a batch give the twin's answer.
+
+    ``add`` leaves footprints pending; a query prepares up to a few dozen of them in the
+    same call as its own, more in a batch of their own first.
+    """
+    rng = np.random.default_rng(5)
+    held = _scattered(rng, 150)
+    index = VolumeIndex()
+    seen: dict[str, list[Volume4D]] = {}
+    for step, count in enumerate((100, 3, 1, 46)):  # batch, joined, joined, joined
+        for key in list(held)[len(seen) : len(seen) + count]:
+            index.add(key, held[key])
+            seen[key] = held[key]
+        new = next(iter(_scattered(rng, 1).values()))
+        assert_same(index.query(new, MINIMA), strategic_conflicts_bruteforce(seen, new, MINIMA))
+        assert index.query(new, MINIMA), f"step {step}: the case should have conflicts"
+
+
+def test_pair_distances_do_not_depend_on_the_batch() -> None:
+    """A pair's distance is the same bits alone or among others: the index and its twin
+    batch pairs differently and must agree exactly, even at the threshold."""
+    rng = np.random.default_rng(9)
+    fps = [v.footprint for vs in _scattered(rng, 60).values() for v in vs]
+    arrays = geometry.prepare_footprint_arrays(fps)
+    ia = rng.integers(0, len(fps), 400).astype(np.intp)
+    ib = rng.integers(0, len(fps), 400).astype(np.intp)
+    together = geometry.indexed_pair_distances_m(arrays, ia, arrays, ib)
+    for k in range(0, 400, 7):
+        alone = geometry.indexed_pair_distances_m(arrays, ia[k : k + 1], arrays, ib[k : k + 1])
+        assert alone[0] == together[k]
+    one_by_one = [geometry.prepare_footprint_arrays([f]) for f in fps[:20]]
+    for f, single in enumerate(one_by_one):
+        start, length = arrays.ring_start[f], arrays.ring_len[f]
+        assert np.array_equal(single.centre[0], arrays.centre[f])
+        assert np.array_equal(single.ring_xyz, arrays.ring_xyz[start : start + length])

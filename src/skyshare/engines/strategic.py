@@ -56,6 +56,8 @@ TERRAIN_MAX_M = 8_849.0
 _W84, _AGL, _MIXED = 0, 1, 2
 _SLACK_M = 1.0
 _PREPARE_BATCH = 2048
+#: At most this many pending footprints are prepared together with a query's own.
+_JOIN_PENDING = 64
 _GROW = 1024
 #: Columns of the per-volume table the filters read (one row gathered per candidate):
 #: window, band as given, band widened to W84, datum code, cap centre, cap radius.
@@ -128,21 +130,31 @@ def altitude_band(v: Volume4D) -> tuple[int, float, float, float, float]:
 class _Query:
     """The new volumes as arrays, with their footprints prepared once."""
 
-    def __init__(self, volumes: Sequence[Volume4D]) -> None:
+    def __init__(
+        self,
+        volumes: Sequence[Volume4D],
+        extra: Sequence[tuple[Footprint, tuple[float, float, float]]] = (),
+    ) -> None:
+        """``extra``: more footprints (with their caps) to prepare in the same batch; they
+        are :attr:`footprints` rows ``n`` onwards. Preparing costs numpy's per-call overhead
+        more than the points, so the index's few pending footprints ride along.
+        """
         n = len(volumes)
         self.n = n
         caps = [bounding_cap(v.footprint) for v in volumes]
-        self.footprints = prepare_footprint_arrays([v.footprint for v in volumes], caps)
+        self.footprints = prepare_footprint_arrays(
+            [v.footprint for v in volumes] + [f for f, _ in extra], caps + [c for _, c in extra]
+        )
         rows = []
         for v, cap in zip(volumes, caps, strict=True):
             datum, lo, hi, lo_w, hi_w = altitude_band(v)
             rows.append((*time_bounds(v), lo, hi, lo_w, hi_w, datum, 0.0, 0.0, 0.0, cap[2]))
         self.hot = np.array(rows, dtype=np.float64).reshape(n, _HOT)
         # The caps' centres are the prepared centres: both are ``latlng_to_unit`` of them.
-        self.hot[:, _X : _Z + 1] = self.footprints.centre
+        self.hot[:, _X : _Z + 1] = self.footprints.centre[:n]
         self.t0 = self.hot[:, _T0]
         self.t1 = self.hot[:, _T1]
-        self.cap_xyz = self.footprints.centre
+        self.cap_xyz = self.footprints.centre[:n]
         self.cap_rad = self.hot[:, _RAD]
 
 
@@ -254,7 +266,12 @@ class VolumeIndex:
         """Every held key with a volume in conflict with ``volumes``, one hit each, by key."""
         if not volumes or not self._keys:
             return []
-        q = _Query(volumes)
+        if len(self._pending) > _JOIN_PENDING:
+            self._flush()
+        pending = list(self._pending.items())
+        q = _Query(volumes, [(self._fp(slot), cap) for slot, cap in pending])
+        if pending:
+            self._store_prepared([slot for slot, _ in pending], q.footprints, q.n)
         reach = (minima.horizontal_m + _SLACK_M) / EARTH_RADIUS_M
         qi_parts: list[NDArray[np.intp]] = []
         sj_parts: list[NDArray[np.intp]] = []
@@ -445,22 +462,38 @@ class VolumeIndex:
         """Prepare every pending footprint in one vectorized batch.
 
         Preparing one footprint alone costs numpy's per-call overhead many times over, so
-        ``add`` queues footprints and they are prepared in batches (or before a query).
+        ``add`` queues footprints and they are prepared in batches (or with the next query).
         """
         if not self._pending:
             return
-        slots = np.fromiter(self._pending, dtype=np.intp, count=len(self._pending))
-        fps = [self._footprint[s] for s in slots.tolist()]
-        done = prepare_footprint_arrays(
-            [f for f in fps if f is not None], list(self._pending.values())
-        )
-        base = self._reserve_rings(len(done.ring_xyz))
-        self._rings[base : base + len(done.ring_xyz)] = done.ring_xyz
-        self._centre[slots] = done.centre
-        self._radius_m[slots] = done.radius_m
-        self._ring_start[slots] = done.ring_start + base
-        self._ring_len[slots] = done.ring_len
-        self._pending.clear()
+        slots = list(self._pending)
+        done = prepare_footprint_arrays([self._fp(s) for s in slots], list(self._pending.values()))
+        self._store_prepared(slots, done, 0)
+
+    def _fp(self, slot: int) -> Footprint:
+        fp = self._footprint[slot]
+        assert fp is not None, "a pending slot holds its footprint"
+        return fp
+
+    def _store_prepared(self, slots: list[int], done: FootprintArrays, first: int) -> None:
+        """Keep ``done``'s rows ``first`` onwards as the prepared footprints of ``slots``.
+
+        Rings are laid out in row order, so those rows' rings are the tail of ``ring_xyz``
+        from the first of them that has one.
+        """
+        at = np.asarray(slots, dtype=np.intp)
+        lengths = done.ring_len[first:]
+        polys = np.flatnonzero(lengths)
+        tail = int(done.ring_start[first + polys[0]]) if polys.size else len(done.ring_xyz)
+        rings = done.ring_xyz[tail:]
+        base = self._reserve_rings(len(rings))
+        self._rings[base : base + len(rings)] = rings
+        self._centre[at] = done.centre[first:]
+        self._radius_m[at] = done.radius_m[first:]
+        self._ring_start[at] = done.ring_start[first:] - tail + base
+        self._ring_len[at] = lengths
+        for s in slots:
+            del self._pending[s]
 
     def _reserve_rings(self, rows: int) -> int:
         """First of ``rows`` free rows at the end of the ring store, compacting or growing it.

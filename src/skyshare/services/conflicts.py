@@ -187,23 +187,34 @@ def announce(ctx: Context, tx: Tx, c: Conflict, type: str) -> None:
     announce_many(ctx, tx, [(c, type)])
 
 
+#: Events or audit entries to write: (type, data or record, audience or readers).
+Entries = Sequence[tuple[str, dict[str, Any], Iterable[str]]]
+
+
 def announce_many(
     ctx: Context,
     tx: Tx,
     items: Sequence[tuple[Conflict, str]],
     docs: Sequence[dict[str, Any]] | None = None,
+    *,
+    events_first: Entries = (),
+    audit_first: Entries = (),
 ) -> None:
     """:func:`announce` for many conflicts, in two statement batches.
 
     ``docs``: the conflicts' ``conflict_to_json`` when the caller made them already (a
     notice's reply lists the same objects its events carry), so each is made once.
+    ``events_first``/``audit_first``: the change's own events and entries, written in the
+    same batches just before the conflicts' (a filed notice before the conflicts it opens).
     """
-    if not items:
-        return
     if docs is None:
         docs = [conflict_to_json(c) for c, _ in items]
-    emit_many(ctx, tx, [(t, d, c.parties) for (c, t), d in zip(items, docs, strict=True)])
-    audit_many(ctx, tx, [(t, _audit_record(c), c.parties) for c, t in items])
+    events = [*events_first, *((t, d, c.parties) for (c, t), d in zip(items, docs, strict=True))]
+    entries = [*audit_first, *((t, _audit_record(c), c.parties) for c, t in items)]
+    if events:
+        emit_many(ctx, tx, events)
+    if entries:
+        audit_many(ctx, tx, entries)
 
 
 def sync_notice_conflicts(
@@ -231,9 +242,24 @@ def sync_notice_conflicts_json(
     restriction_hits: Sequence[StrategicHit],
     *,
     new: bool = False,
+    events_first: Entries = (),
+    audit_first: Entries = (),
 ) -> list[dict[str, Any]]:
-    """:func:`sync_notice_conflicts`, returning the conflicts as API.md Conflict objects."""
-    synced = _sync(ctx, tx, notice, notice_hits, restriction_hits, new=new)
+    """:func:`sync_notice_conflicts`, returning the conflicts as API.md Conflict objects.
+
+    ``events_first``/``audit_first``: the notice's own events and audit entries, written in
+    the same batches as the conflicts' and before them (see :func:`announce_many`).
+    """
+    synced = _sync(
+        ctx,
+        tx,
+        notice,
+        notice_hits,
+        restriction_hits,
+        new=new,
+        events_first=events_first,
+        audit_first=audit_first,
+    )
     return [d for _, d in synced]
 
 
@@ -245,6 +271,8 @@ def _sync(
     restriction_hits: Sequence[StrategicHit],
     *,
     new: bool,
+    events_first: Entries = (),
+    audit_first: Entries = (),
 ) -> list[tuple[Conflict, dict[str, Any]]]:
     """Each conflict with its JSON, made once for both its event and the caller's reply."""
     me = f"notice:{notice.id}"
@@ -298,7 +326,12 @@ def _sync(
     docs = [conflict_to_json(c) for c, _ in results]
     announced = [(k, what) for k, (_, what) in enumerate(results) if what is not None]
     announce_many(
-        ctx, tx, [(results[k][0], what) for k, what in announced], [docs[k] for k, _ in announced]
+        ctx,
+        tx,
+        [(results[k][0], what) for k, what in announced],
+        [docs[k] for k, _ in announced],
+        events_first=events_first,
+        audit_first=audit_first,
     )
     for kind in () if new else (ConflictKind.STRATEGIC, ConflictKind.RESTRICTION):
         for stale in conflict_store.live_for_subject(tx.conn, kind.value, me):

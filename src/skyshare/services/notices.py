@@ -26,7 +26,7 @@ from skyshare.model.volume import Volume4D, volume_to_json
 from skyshare.services import conflicts as conflict_service
 from skyshare.services.agreement import agreement_in_force
 from skyshare.services.context import Caller, Context
-from skyshare.services.outbox import EVERYONE, audit, emit, emit_many
+from skyshare.services.outbox import EVERYONE, audit, emit
 from skyshare.services.parties import require_party
 from skyshare.store import notices as notice_store
 from skyshare.store import parties as party_store
@@ -44,6 +44,7 @@ __all__ = [
 MAX_VOLUMES = 100
 MAX_PRIORITY = 1000
 _FILABLE = (NoticeState.ACCEPTED, NoticeState.ACTIVATED)
+_Entries = list[tuple[str, dict[str, Any], list[str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +131,7 @@ def put_notice(
         notice_hits = [h for h in hits.notices if h.key in others]
         missing = [others[h.key] for h in notice_hits if others[h.key].ovn not in req.key]
         if missing:
+            volumes = notice_store.volumes_docs_by_ids(tx.conn, [n.id for n in missing])
             raise MissingNotices(
                 f"The key lacks the current ovn of {len(missing)} conflicting notice(s); "
                 "read them and file again with their ovns in key.",
@@ -140,7 +142,7 @@ def put_notice(
                             "id": n.id,
                             "ovn": n.ovn,
                             "owner": n.owner,
-                            "volumes": n.volumes_doc(),
+                            "volumes": volumes[n.id],
                         }
                         for n in missing
                     ]
@@ -174,7 +176,9 @@ def put_notice(
         )
         created = existing is None
         notice_store.upsert(tx.conn, notice, create=created)
-        _announce_notice(ctx, tx, notice, "notice.created" if created else "notice.updated")
+        events, entries = _announcements(
+            tx, notice, "notice.created" if created else "notice.updated"
+        )
         body = notice_owner_json(notice)
         body["conflicts"] = conflict_service.sync_notice_conflicts_json(
             ctx,
@@ -183,36 +187,36 @@ def put_notice(
             [(others[h.key], h) for h in notice_hits],
             hits.restrictions,
             new=created,
+            events_first=events,
+            audit_first=entries,
         )
         return body, created
 
 
-def _announce_notice(ctx: Context, tx: Tx, notice: Notice, type: str) -> None:
+def _announcements(tx: Tx, notice: Notice, type: str) -> tuple[_Entries, _Entries]:
+    """The events and the audit entry that announce a filed notice (written by the caller).
+
+    They go out in the same batches as the conflicts the notice opens, notice first.
+    """
     everyone = [p.id for p in party_store.list_all(tx.conn)]
     others = [p for p in everyone if p != notice.owner]
     public = notice_public_json(notice)
-    events: list[tuple[str, dict[str, Any], list[str]]] = [
+    events: _Entries = [
         (type, notice_owner_json(notice), [notice.owner]),
         (type, public, others),
     ]
     if notice.late and type == "notice.created":
         events.append(("notice.late", public, others))
-    emit_many(ctx, tx, events)
-    audit(
-        ctx,
-        tx,
-        type,
-        {
-            "notice": notice.id,
-            "owner": notice.owner,
-            "ovn": notice.ovn,
-            "state": notice.state.value,
-            "priority": notice.priority,
-            "late": notice.late,
-            "volumes": [volume_to_json(v) for v in notice.volumes],
-        },
-        [EVERYONE],
-    )
+    record = {
+        "notice": notice.id,
+        "owner": notice.owner,
+        "ovn": notice.ovn,
+        "state": notice.state.value,
+        "priority": notice.priority,
+        "late": notice.late,
+        "volumes": [volume_to_json(v) for v in notice.volumes],
+    }
+    return events, [(type, record, [EVERYONE])]
 
 
 def get_notice(ctx: Context, caller: Caller, notice_id: str) -> dict[str, Any]:

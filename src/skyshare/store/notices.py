@@ -27,6 +27,7 @@ __all__ = [
     "lookup",
     "soft_delete",
     "upsert",
+    "volumes_docs_by_ids",
 ]
 
 REV = "rev"
@@ -59,27 +60,25 @@ _CHANGED = select(notices).where(notices.c.rev > bindparam("b_rev")).order_by(no
 
 @dataclass(frozen=True, slots=True)
 class NoticeHead:
-    """What a strategic check needs of another party's notice; its volumes stay JSON text.
+    """What a strategic check needs of another party's notice: no volumes.
 
     A new notice can meet dozens of others: reading their owner, ovn and priority without
-    parsing and re-serialising every volume keeps the check fast.
+    their volumes keeps the check fast; only a refusal that lists them reads those
+    (:func:`volumes_docs_by_ids`).
     """
 
     id: str
     owner: str
     ovn: str
     priority: int
-    volumes_json: str
-
-    def volumes_doc(self) -> list[dict[str, Any]]:
-        """The volumes in their stored F3548 JSON shape."""
-        doc: list[dict[str, Any]] = _json.loads(self.volumes_json)
-        return doc
 
 
-_HEADS_BY_IDS = select(
-    notices.c.id, notices.c.owner, notices.c.ovn, notices.c.priority, notices.c.volumes
-).where(notices.c.id.in_(bindparam("b_ids", expanding=True)), notices.c.deleted_at.is_(None))
+_HEADS_BY_IDS = select(notices.c.id, notices.c.owner, notices.c.ovn, notices.c.priority).where(
+    notices.c.id.in_(bindparam("b_ids", expanding=True)), notices.c.deleted_at.is_(None)
+)
+_VOLUMES_BY_IDS = select(notices.c.id, notices.c.volumes).where(
+    notices.c.id.in_(bindparam("b_ids", expanding=True)), notices.c.deleted_at.is_(None)
+)
 
 
 def heads_by_ids(conn: Connection, ids: Sequence[str]) -> dict[str, NoticeHead]:
@@ -87,7 +86,16 @@ def heads_by_ids(conn: Connection, ids: Sequence[str]) -> dict[str, NoticeHead]:
     out: dict[str, NoticeHead] = {}
     for start in range(0, len(ids), 500):
         for row in conn.execute(_HEADS_BY_IDS, {"b_ids": list(ids[start : start + 500])}):
-            out[row[0]] = NoticeHead(row[0], row[1], row[2], int(row[3]), row[4])
+            out[row[0]] = NoticeHead(row[0], row[1], row[2], int(row[3]))
+    return out
+
+
+def volumes_docs_by_ids(conn: Connection, ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """The volumes of live notices, in their stored F3548 JSON shape, by id."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for start in range(0, len(ids), 500):
+        for row in conn.execute(_VOLUMES_BY_IDS, {"b_ids": list(ids[start : start + 500])}):
+            out[row[0]] = _json.loads(row[1])
     return out
 
 
