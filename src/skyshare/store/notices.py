@@ -85,7 +85,8 @@ def heads_by_ids(conn: Connection, ids: Sequence[str]) -> dict[str, NoticeHead]:
     """Live notices with these ids, as heads, by id."""
     out: dict[str, NoticeHead] = {}
     for start in range(0, len(ids), 500):
-        for row in conn.execute(_HEADS_BY_IDS, {"b_ids": list(ids[start : start + 500])}):
+        rows = conn.execute(_HEADS_BY_IDS, {"b_ids": list(ids[start : start + 500])}).all()
+        for row in rows:
             out[row[0]] = NoticeHead(row[0], row[1], row[2], int(row[3]))
     return out
 
