@@ -107,3 +107,56 @@ def test_dead_reckoning_matches_the_flat_earth_model() -> None:
     assert float(r.lat_deg[0]) == pytest.approx(36.0 + np.degrees(1000.0 / 6_371_000.0))
     assert float(r.lng_deg[0]) == 37.0
     assert float(r.alt_m[0]) == 950.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(2, 300),
+    share=st.sampled_from([0.0, 0.01, 0.1, 0.25, 0.5, 1.0]),
+    climbing=st.sampled_from([0.0, 0.05, 0.5]),
+    levels=st.integers(1, 40),
+)
+def test_many_flight_levels_equal_full_detection(
+    seed: int, n: int, share: float, climbing: float, levels: int
+) -> None:
+    """Layered traffic as in the live benchmark: focused aircraft spread over many bands.
+
+    Levels 350 m apart with a 300 m minimum put neighbours in adjacent bands and the rest
+    beyond; the band search must find every pair the full sweep finds, no more.
+    """
+    rng = np.random.default_rng(seed)
+    t = Traffic(
+        lat_deg=rng.uniform(35.0, 37.0, n),
+        lng_deg=rng.uniform(36.0, 38.0, n),
+        alt_m=1000.0 + 350.0 * rng.integers(0, levels, n) + rng.choice([0.0, 0.0, 299.9], n),
+        gs_mps=rng.uniform(0.0, 250.0, n),
+        trk_deg=rng.uniform(0.0, 360.0, n),
+        vs_mps=np.where(rng.random(n) < climbing, rng.uniform(-15.0, 15.0, n), 0.0),
+    )
+    mask = rng.random(n) < share
+    assert_focus_equals_full(t, mask, TacticalParams(5556.0, 300.0, 300.0))
+
+
+def test_the_band_search_skips_level_traffic_two_bands_away() -> None:
+    """A focused level aircraft never meets level traffic 700 m below it, however close."""
+    n = 40
+    t = Traffic(
+        lat_deg=np.full(n + 1, 36.0),
+        lng_deg=np.linspace(37.0, 37.001, n + 1),
+        alt_m=np.concatenate(([3700.0], np.full(n, 3000.0))),
+        gs_mps=np.full(n + 1, 200.0),
+        trk_deg=np.zeros(n + 1),
+        vs_mps=np.zeros(n + 1),
+    )
+    mask = np.zeros(n + 1, dtype=bool)
+    mask[0] = True
+    found = focus._level_pairs(
+        focus._points(t.lat_deg, t.lng_deg),
+        t.alt_m,
+        t.gs_mps,
+        np.ones(n + 1, dtype=bool),
+        mask,
+        TacticalParams(5556.0, 300.0, 300.0),
+    )
+    assert sum(int(i.shape[0]) for i, _ in found) == 0

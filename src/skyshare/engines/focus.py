@@ -24,6 +24,8 @@ I64 = NDArray[np.int64]
 _MARGIN_REL = 1e-6
 _MARGIN_H_M = 1.0
 _MARGIN_V_M = 0.1
+#: At most this many altitude bands for level traffic, as in ``engines.tactical``.
+_MAX_BANDS = 4096
 
 
 class DeadReckoned:
@@ -82,54 +84,44 @@ def detect_focused(
 ) -> TacticalResult:
     """Conflicts and losses of separation among pairs with at least one focused aircraft.
 
-    Candidates are every aircraft within the reach ball of a focused one (chord distance
-    ``horizontal_m + lookahead_s·(|gs_f| + max|gs|)``, conservative for the same reason as in
-    ``engines.tactical``), trimmed by the per-pair horizontal and vertical reach, then handed
-    to the exact test. Output is sorted by ``(i, j)`` with ``i < j``.
+    Candidates come from the same bounds as ``engines.tactical``: a level focused aircraft
+    meets only level traffic in its own and the neighbouring altitude bands (bands at least
+    ``vertical_m`` wide), plus every climbing or descending aircraft; a climbing focused
+    aircraft meets everyone; each within the chord reach ``horizontal_m + lookahead_s·(|gs_a| +
+    |gs_b|)``. They are trimmed by the per-pair horizontal and vertical reach, then handed to
+    the exact test. So the work follows the focused aircraft and their neighbours, not the
+    whole picture. Output is sorted by ``(i, j)`` with ``i < j``.
     """
     n = int(np.shape(lat_deg)[0])
-    focus_idx = np.flatnonzero(focus).astype(np.int64)
+    focus = np.asarray(focus, dtype=bool)
     empty = np.empty(0, dtype=np.int64)
-    if n < 2 or focus_idx.shape[0] == 0:
-        return exact_pairs(
-            lat_deg=lat_deg,
-            lng_deg=lng_deg,
-            alt_m=alt_m,
-            gs_mps=gs_mps,
-            trk_deg=trk_deg,
-            vs_mps=vs_mps,
-            i=empty,
-            j=empty,
-            params=params,
-        )
+    parts: list[tuple[I64, I64]] = []
     speed = np.abs(gs_mps)
     climb = np.abs(vs_mps)
-    points = _points(lat_deg, lng_deg)
-    radius = params.horizontal_m + params.lookahead_s * (
-        float(np.max(speed[focus_idx])) + float(np.max(speed))
-    )
-    radius = radius * (1.0 + _MARGIN_REL) + _MARGIN_H_M
-    found = cKDTree(points[focus_idx]).sparse_distance_matrix(
-        cKDTree(points), radius, output_type="ndarray"
-    )
-    a = focus_idx[found["i"]]
-    b = found["j"].astype(np.int64)
-    # A pair of two focused aircraft is found from both ends: keep it from its lower index.
-    keep = (a != b) & (~focus[b] | (a < b))
-    a, b = a[keep], b[keep]
-    i, j = np.minimum(a, b), np.maximum(a, b)
-    reach_h = (params.horizontal_m + (speed[i] + speed[j]) * params.lookahead_s) * (
-        1.0 + _MARGIN_REL
-    ) + _MARGIN_H_M
-    d = points[j] - points[i]
-    reach_v = (params.vertical_m + (climb[i] + climb[j]) * params.lookahead_s) * (
-        1.0 + _MARGIN_REL
-    ) + _MARGIN_V_M
-    near = (np.einsum("ij,ij->i", d, d) <= reach_h * reach_h) & (
-        np.abs(alt_m[j] - alt_m[i]) <= reach_v
-    )
-    i, j = i[near], j[near]
-    order = np.lexsort((j, i))
+    if n >= 2 and bool(focus.any()):
+        points = _points(lat_deg, lng_deg)
+        level = climb == 0.0
+        parts.extend(_moving_pairs(points, speed, level, focus, params))
+        parts.extend(_level_pairs(points, np.asarray(alt_m), speed, level, focus, params))
+    if not parts:
+        i = j = empty
+    else:
+        a = np.concatenate([part[0] for part in parts])
+        b = np.concatenate([part[1] for part in parts])
+        i, j = np.minimum(a, b), np.maximum(a, b)
+        reach_h = (params.horizontal_m + (speed[i] + speed[j]) * params.lookahead_s) * (
+            1.0 + _MARGIN_REL
+        ) + _MARGIN_H_M
+        d = points[j] - points[i]
+        reach_v = (params.vertical_m + (climb[i] + climb[j]) * params.lookahead_s) * (
+            1.0 + _MARGIN_REL
+        ) + _MARGIN_V_M
+        near = (np.einsum("ij,ij->i", d, d) <= reach_h * reach_h) & (
+            np.abs(alt_m[j] - alt_m[i]) <= reach_v
+        )
+        i, j = i[near], j[near]
+        order = np.lexsort((j, i))
+        i, j = i[order], j[order]
     return exact_pairs(
         lat_deg=lat_deg,
         lng_deg=lng_deg,
@@ -137,7 +129,89 @@ def detect_focused(
         gs_mps=gs_mps,
         trk_deg=trk_deg,
         vs_mps=vs_mps,
-        i=i[order],
-        j=j[order],
+        i=i,
+        j=j,
         params=params,
     )
+
+
+def _radius(p: TacticalParams, speed_a: F64, speed_b: F64) -> float:
+    """Chord reach between any aircraft of one set and any of another (with the margin)."""
+    reach = p.horizontal_m + p.lookahead_s * (float(np.max(speed_a)) + float(np.max(speed_b)))
+    return reach * (1.0 + _MARGIN_REL) + _MARGIN_H_M
+
+
+def _ball_pairs(points: F64, a: I64, b: I64, radius: float) -> tuple[I64, I64]:
+    """Index pairs ``(a[k], b[m])`` whose points are within ``radius`` (chord) of each other."""
+    found = _tree(points[a]).sparse_distance_matrix(_tree(points[b]), radius, output_type="ndarray")
+    return a[found["i"]], b[found["j"]]
+
+
+def _tree(points: F64) -> cKDTree:
+    # Built for one query: the faster build (no median splits, no compaction) wins.
+    return cKDTree(points, balanced_tree=False, compact_nodes=False)
+
+
+def _moving_pairs(
+    points: F64, speed: F64, level: NDArray[np.bool_], focus: NDArray[np.bool_], p: TacticalParams
+) -> list[tuple[I64, I64]]:
+    """Pairs with a focused aircraft where at least one of the two climbs or descends.
+
+    A climbing focused aircraft is matched against everyone; a level focused one against the
+    climbing aircraft that are not focused (the focused ones found it already). Each pair
+    appears once.
+    """
+    out: list[tuple[I64, I64]] = []
+    f_moving = focus & ~level
+    fm = np.flatnonzero(f_moving).astype(np.int64)
+    if fm.shape[0]:
+        everyone = np.arange(points.shape[0], dtype=np.int64)
+        a, b = _ball_pairs(points, fm, everyone, _radius(p, speed[fm], speed))
+        # Two focused climbing aircraft find each other twice: keep the pair once.
+        keep = (a != b) & (~f_moving[b] | (a < b))
+        out.append((a[keep], b[keep]))
+    fl = np.flatnonzero(focus & level).astype(np.int64)
+    others = np.flatnonzero(~level & ~focus).astype(np.int64)
+    if fl.shape[0] and others.shape[0]:
+        out.append(_ball_pairs(points, fl, others, _radius(p, speed[fl], speed[others])))
+    return out
+
+
+def _level_pairs(
+    points: F64,
+    alt_m: F64,
+    speed: F64,
+    level: NDArray[np.bool_],
+    focus: NDArray[np.bool_],
+    p: TacticalParams,
+) -> list[tuple[I64, I64]]:
+    """Pairs of level aircraft, one of them focused, in the same or adjacent altitude bands.
+
+    Two level aircraft conflict only while ``|Δalt| < vertical_m``, so bands at least that
+    wide hold every such pair in one band or two adjacent ones (as in ``engines.tactical``).
+    """
+    idx = np.flatnonzero(level).astype(np.int64)
+    if idx.shape[0] < 2 or not bool(focus[idx].any()):
+        return []
+    alt = alt_m[idx]
+    low = float(np.min(alt))
+    span = float(np.max(alt)) - low
+    width = max(p.vertical_m * (1.0 + _MARGIN_REL) + _MARGIN_V_M, span / _MAX_BANDS)
+    band = np.floor((alt - low) / width).astype(np.int64)
+    order = np.argsort(band, kind="stable")
+    idx, band = idx[order], band[order]
+    keys, starts = np.unique(band, return_index=True)
+    ends = np.append(starts[1:], band.shape[0])
+    members = {int(k): idx[a:b] for k, a, b in zip(keys, starts, ends, strict=True)}
+    out: list[tuple[I64, I64]] = []
+    for k, own in members.items():
+        mine = own[focus[own]]
+        if mine.shape[0] == 0:
+            continue
+        near = [members[x] for x in (k - 1, k, k + 1) if x in members]
+        them = near[0] if len(near) == 1 else np.concatenate(near)
+        a, b = _ball_pairs(points, mine, them, _radius(p, speed[mine], speed[them]))
+        # Two focused aircraft find each other twice (and themselves): keep the pair once.
+        keep = (a != b) & (~focus[b] | (a < b))
+        out.append((a[keep], b[keep]))
+    return out
