@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from skyshare.services.context import Caller, Context
-from skyshare.services.parties import authenticate
+from skyshare.services.parties import authenticate, authenticate_cached
 
-__all__ = ["CallerDep", "ContextDep"]
+__all__ = ["CallerDep", "ContextDep", "IngestCallerDep"]
 
 
 def _context(request: Request) -> Context:
@@ -18,9 +18,10 @@ def _context(request: Request) -> Context:
     return ctx
 
 
-# Both dependencies are ``async``: FastAPI runs a sync dependency through the thread pool,
+# The dependencies are ``async``: FastAPI runs a sync dependency through the thread pool,
 # one hop each per request, which cost more than the work. The token look-up is a single
-# indexed read of a fraction of a millisecond, acceptable on the event loop.
+# indexed read of a fraction of a millisecond, acceptable on the event loop, except for
+# state ingest, which remembers tokens for a few seconds (``authenticate_cached``).
 
 
 async def get_context(request: Request) -> Context:
@@ -34,5 +35,14 @@ async def get_caller(
     return authenticate(_context(request), authorization)
 
 
+async def get_ingest_caller(
+    request: Request,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Caller:
+    return authenticate_cached(_context(request), authorization)
+
+
 ContextDep = Annotated[Context, Depends(get_context)]
 CallerDep = Annotated[Caller, Depends(get_caller)]
+#: The caller of a state ingest: only its party id is used, which never changes.
+IngestCallerDep = Annotated[Caller, Depends(get_ingest_caller)]

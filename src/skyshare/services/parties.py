@@ -10,6 +10,8 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
+import time
 import uuid
 
 from skyshare.errors import AlreadyExists, Forbidden, InvalidInput, Unauthorized
@@ -22,6 +24,7 @@ from skyshare.store import parties as party_store
 __all__ = [
     "add_party",
     "authenticate",
+    "authenticate_cached",
     "ensure_admin_token",
     "hash_token",
     "list_parties",
@@ -29,6 +32,11 @@ __all__ = [
 ]
 
 ADMIN_TOKEN_KEY = "admin_token_sha256"
+#: How long ``authenticate_cached`` trusts a token it has seen, in seconds. Another process
+#: (or the CLI) may remove or change a party; this bounds how long this one can miss it.
+TOKEN_TTL_S = 5.0
+#: Tokens remembered at most; past it the memory starts over.
+_TOKEN_CAP = 4096
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.\-]{0,99}$")
 
 
@@ -47,6 +55,7 @@ def ensure_admin_token(ctx: Context, token: str | None) -> str | None:
     a token is made only when none exists yet.
     """
     with ctx.db.write() as tx:
+        tx.on_commit(_tokens(ctx).forget)
         if token is not None:
             meta.put(tx.conn, ADMIN_TOKEN_KEY, hash_token(token))
             return None
@@ -57,14 +66,70 @@ def ensure_admin_token(ctx: Context, token: str | None) -> str | None:
         return made
 
 
-def authenticate(ctx: Context, authorization: str | None) -> Caller:
-    """The caller named by an ``Authorization: Bearer`` header; 401 when missing or unknown."""
+def _digest(authorization: str | None) -> str:
     if not authorization:
         raise Unauthorized("An Authorization: Bearer <token> header is required.")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("The Authorization header must be 'Bearer <token>'.")
-    digest = hash_token(token.strip())
+    return hash_token(token.strip())
+
+
+def authenticate(ctx: Context, authorization: str | None) -> Caller:
+    """The caller named by an ``Authorization: Bearer`` header; 401 when missing or unknown."""
+    return _lookup(ctx, _digest(authorization))
+
+
+class _Tokens:
+    """Callers by token hash, each trusted for ``TOKEN_TTL_S``; unknown tokens are not kept.
+
+    ``generation`` moves whenever this process changes parties or the admin credential; a
+    look-up that started before the move does not store its (possibly older) answer.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: dict[str, tuple[float, Caller]] = {}
+        self.generation = 0
+
+    def forget(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.generation += 1
+
+
+def _tokens(ctx: Context) -> _Tokens:
+    tokens = ctx.cache("party_tokens", _Tokens)
+    assert isinstance(tokens, _Tokens)
+    return tokens
+
+
+def authenticate_cached(ctx: Context, authorization: str | None) -> Caller:
+    """``authenticate`` without a database read for a token seen in the last ``TOKEN_TTL_S``.
+
+    For state ingest, which needs only the party's id (it never changes) and arrives dozens
+    of times a second per party: one indexed read per request on the event loop cost more
+    than the rest of authentication. The party's other fields may be up to ``TOKEN_TTL_S``
+    old here, so routes that show or trust them use ``authenticate``. A token not in memory
+    is always looked up, so a party added by another process is known at once.
+    """
+    digest = _digest(authorization)
+    tokens = _tokens(ctx)
+    now = time.monotonic()
+    hit = tokens.entries.get(digest)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    generation = tokens.generation
+    caller = _lookup(ctx, digest)
+    with tokens.lock:
+        if tokens.generation == generation:
+            if len(tokens.entries) >= _TOKEN_CAP:
+                tokens.entries.clear()
+            tokens.entries[digest] = (now + TOKEN_TTL_S, caller)
+    return caller
+
+
+def _lookup(ctx: Context, digest: str) -> Caller:
     with ctx.db.read() as conn:
         party = party_store.by_token_hash(conn, digest)
         if party is not None:
@@ -105,6 +170,7 @@ def add_party(
         )
     token = new_token()
     with ctx.db.write() as tx:
+        tx.on_commit(_tokens(ctx).forget)
         if party_store.by_name(tx.conn, name) is not None:
             raise AlreadyExists(f"A party named {name!r} already exists.", field="name")
         party = party_store.insert(

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from skyshare.api.deps import CallerDep, ContextDep
+from skyshare.api.deps import CallerDep, ContextDep, IngestCallerDep
 from skyshare.errors import BadRequest, InvalidInput, SkyshareError
 from skyshare.model.state import MAX_STATES, STATE_FIELDS, parse_state_columns, parse_states
 from skyshare.services import states as state_service
@@ -144,7 +144,7 @@ def _decode(raw: bytes, content_type: str) -> list[Any]:
         }
     },
 )
-async def post_states(request: Request, ctx: ContextDep, caller: CallerDep) -> JSONResponse:
+async def post_states(request: Request, ctx: ContextDep, caller: IngestCallerDep) -> JSONResponse:
     """Report up to 10,000 states; ``{"accepted": n, "ignored": m}`` (older states ignored)."""
     raw = await request.body()
 
