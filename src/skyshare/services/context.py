@@ -43,12 +43,27 @@ class Context:
     #: Long-lived in-process caches (strategic indexes), keyed by name.
     caches: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _making: dict[str, threading.Lock] = field(default_factory=dict)
 
     def cache(self, name: str, make: Callable[[], Any]) -> Any:
+        """The value under ``name``, made once by ``make`` on first use.
+
+        ``make`` runs under a lock of its own name only: it may take the database writer
+        (the service key is created in a write), and a writer holding the database may need
+        some other cached value meanwhile. One lock for all names deadlocked exactly so.
+        """
         with self._lock:
-            if name not in self.caches:
-                self.caches[name] = make()
-            return self.caches[name]
+            if name in self.caches:
+                return self.caches[name]
+            making = self._making.setdefault(name, threading.Lock())
+        with making:
+            with self._lock:
+                if name in self.caches:
+                    return self.caches[name]
+            value = make()
+            with self._lock:
+                self.caches[name] = value
+            return value
 
     def now(self) -> float:
         return self.clock()
