@@ -259,19 +259,27 @@ def run_bench(
     folder: Path,
 ) -> None:
     subprocess.run([*CLI, "migrate", "--db", db], check=True, capture_output=True)
+    suffix = uuid.uuid4().hex[:6]  # a --db given again already has blue and red
     agreement = folder / "agreement.toml"
-    agreement.write_text(bench_http.AGREEMENT)
+    agreement.write_text(
+        bench_http.AGREEMENT.replace('"blue", "red"', f'"blue-{suffix}", "red-{suffix}"')
+    )
     tokens: list[str] = []
     ids: list[str] = []
     for name in ("blue", "red"):
         out = subprocess.run(
-            [*CLI, "party", "add", name, "--db", db], check=True, capture_output=True, text=True
+            [*CLI, "party", "add", f"{name}-{suffix}", "--db", db],
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout
         fields = dict(line.split(": ", 1) for line in out.strip().splitlines())
         tokens.append(fields["token"])
         ids.append(fields["id"])
     t0 = time.perf_counter()
-    seed(db, n, ids)
+    have = _live_notices(db)
+    if have < n:  # a --db given again keeps what it holds
+        seed(db, n - have, ids)
     print(
         f"{args.backend}: seeded {n:,} notices over {region_km:,.0f} km square "
         f"in {time.perf_counter() - t0:.1f} s"
@@ -346,6 +354,24 @@ def run_bench(
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         log.close()
+
+
+def _live_notices(db: str) -> int:
+    from skyshare.store.database import open_database
+    from skyshare.store.notices import list_live
+
+    database = open_database(db, migrate=False)
+    try:
+        with database.read() as conn:
+            if database.dialect == "postgresql":
+                return int(
+                    conn.exec_driver_sql(
+                        "SELECT count(*) FROM notices WHERE deleted_at IS NULL"
+                    ).scalar_one()
+                )
+            return len(list_live(conn))
+    finally:
+        database.dispose()
 
 
 def _wait_ready(base: str, proc: subprocess.Popen[bytes], folder: Path) -> None:
