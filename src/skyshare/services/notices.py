@@ -28,6 +28,7 @@ from skyshare.services.agreement import agreement_in_force
 from skyshare.services.context import Caller, Context
 from skyshare.services.outbox import EVERYONE, audit, emit
 from skyshare.services.parties import require_party
+from skyshare.services.precheck import confirm, precheck
 from skyshare.store import notices as notice_store
 from skyshare.store import parties as party_store
 from skyshare.store.database import Tx
@@ -96,6 +97,7 @@ def put_notice(
     notice_id = _check_id(notice_id)
     now = ctx.now()
     _validate(req, now)
+    snapshot = precheck(ctx, req.volumes, notice_id)  # the geometry, outside the writer
     with ctx.db.write() as tx:
         agreement = agreement_in_force(tx.conn)
         if party.name not in agreement.parties:
@@ -122,7 +124,7 @@ def put_notice(
                 )
             if existing.state == NoticeState.ACTIVATED and req.state == NoticeState.ACCEPTED:
                 raise InvalidInput("An activated notice cannot go back to accepted.", field="state")
-        hits = conflict_service.strategic_hits(ctx, tx, req.volumes, agreement, exclude=notice_id)
+        hits = confirm(ctx, tx, snapshot, req.volumes, agreement, exclude=notice_id)
         others = {
             k: h
             for k, h in notice_store.heads_by_ids(tx.conn, [h.key for h in hits.notices]).items()

@@ -1,0 +1,80 @@
+"""The strategic check of a notice, done mostly outside the writer lock.
+
+Check-and-store must be atomic (the ASTM F3548 race), so the stored result must hold at
+commit. But finding and testing the candidates is the expensive part of a write, and under
+the single writer lock (one per database, across processes on PostgreSQL) it would make
+every write wait for every other's geometry. So the check runs first on a read snapshot,
+remembering the notice and restriction revisions it saw; under the lock, only notices
+written since that revision are re-tested (exactly, usually none), and restrictions are
+checked again in full if any changed. The hits are then exactly those a check under the
+lock would find: an unchanged notice relates to the new volumes as it did in the snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from skyshare.engines.strategic import VolumeIndex
+from skyshare.errors import AgreementNotInForce
+from skyshare.model.agreement import Agreement
+from skyshare.model.volume import Volume4D
+from skyshare.services.agreement import agreement_in_force
+from skyshare.services.conflicts import StrategicHits, minima, strategic_hits
+from skyshare.services.context import Context
+from skyshare.store import live as live_store
+from skyshare.store import notices as notice_store
+from skyshare.store.database import Tx
+
+__all__ = ["Snapshot", "confirm", "precheck"]
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Hits as of a snapshot, with the revisions and the rules they were computed under."""
+
+    notice_rev: int
+    restriction_rev: int
+    agreement: Agreement
+    hits: StrategicHits
+
+
+def precheck(ctx: Context, volumes: Sequence[Volume4D], exclude: str) -> Snapshot | None:
+    """The expensive part of the check, on a read snapshot (None: no agreement in force)."""
+    with ctx.db.read() as conn:
+        try:
+            agreement = agreement_in_force(conn)
+        except AgreementNotInForce:
+            return None  # the write refuses it, with the details, under the lock
+        notice_rev, restriction_rev = live_store.revisions(conn)
+        hits = strategic_hits(ctx, Tx(conn), volumes, agreement, exclude=exclude)
+    return Snapshot(notice_rev, restriction_rev, agreement, hits)
+
+
+def confirm(
+    ctx: Context,
+    tx: Tx,
+    snapshot: Snapshot | None,
+    volumes: Sequence[Volume4D],
+    agreement: Agreement,
+    *,
+    exclude: str,
+) -> StrategicHits:
+    """The hits as of ``tx`` (which holds the writer), reusing ``snapshot`` where it holds."""
+    if snapshot is None or snapshot.agreement != agreement:
+        return strategic_hits(ctx, tx, volumes, agreement, exclude=exclude)
+    notice_rev, restriction_rev = live_store.revisions(tx.conn)
+    notices = snapshot.hits.notices
+    if notice_rev != snapshot.notice_rev:
+        changed = list(notice_store.changed_since(tx.conn, snapshot.notice_rev))
+        touched = {key for _, key, _ in changed}
+        index = VolumeIndex()
+        for _, key, notice in changed:
+            if notice is not None and key != exclude:
+                index.add(key, notice.volumes)
+        fresh = index.query(volumes, minima(agreement), exclude=exclude) if len(index) else []
+        notices = sorted([h for h in notices if h.key not in touched] + fresh, key=lambda h: h.key)
+    restrictions = snapshot.hits.restrictions
+    if restriction_rev != snapshot.restriction_rev:
+        restrictions = strategic_hits(ctx, tx, volumes, agreement, exclude=exclude).restrictions
+    return StrategicHits(notices, restrictions)
