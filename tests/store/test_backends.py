@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 import threading
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -84,4 +87,20 @@ def test_an_unreachable_postgres_is_unavailable_not_a_crash() -> None:
         pass
     with pytest.raises(Unavailable), db.write():
         pass
+    db.dispose()
+
+
+def test_sqlite_log_is_copied_into_the_file_by_the_checkpoint_thread(tmp_path: Path) -> None:
+    """No request pays for the checkpoint: a thread does it, and the file catches up."""
+    db = open_database(str(tmp_path / "c.db"))
+    for i in range(20):
+        with db.write() as tx:
+            event_store.append(tx.conn, "t.x", {"i": i}, ["p"], float(i))
+    time.sleep(1.5)
+    copy = tmp_path / "alone.db"
+    shutil.copyfile(tmp_path / "c.db", copy)  # the main file without its log
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("SELECT count(*) FROM events").fetchone() == (20,)
+    with db.write_engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 10000
     db.dispose()

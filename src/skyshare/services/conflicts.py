@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -12,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from skyshare.engines.strategic import Minima, StrategicHit
 from skyshare.errors import Forbidden, InvalidInput, NotFound
+from skyshare.ids import time_ordered_uuid
 from skyshare.model.agreement import Agreement
 from skyshare.model.conflict import (
     Conflict,
@@ -118,23 +117,6 @@ class NoticeRef(Protocol):
     def owner(self) -> str: ...
 
 
-def _time_ordered_uuid(now: float) -> str:
-    """A UUID version 7 (RFC 9562 §5.7): milliseconds since the epoch, then 74 random bits.
-
-    A notice opens dozens of conflicts at once; with random (version 4) ids each row and
-    each party link landed on a different B-tree page, and those pages were most of what
-    a commit wrote. Ids that grow with time are appended side by side instead.
-
-    >>> u = uuid.UUID(_time_ordered_uuid(1_800_000_000.5))
-    >>> (u.version, u.variant == uuid.RFC_4122, u.int >> 80)
-    (7, True, 1800000000500)
-    """
-    ms = int(now * 1000) & 0xFFFF_FFFF_FFFF
-    rand = int.from_bytes(os.urandom(10), "big")  # 80 bits; 74 are used
-    rand_a, rand_b = (rand >> 62) & 0xFFF, rand & 0x3FFF_FFFF_FFFF_FFFF
-    return str(uuid.UUID(int=(ms << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b))
-
-
 def _identity(kind: ConflictKind, a: str, b: str) -> str:
     first, second = sorted((a, b))
     return f"{kind.value}:{first}|{second}"
@@ -161,7 +143,7 @@ def _opened_or_updated(
     current = None if new else conflict_store.live_by_identity(tx.conn, identity)
     if current is None:
         c = Conflict(
-            id=_time_ordered_uuid(now),
+            id=time_ordered_uuid(now),
             kind=kind,
             identity=identity,
             parties=parties,

@@ -7,7 +7,6 @@ readers see seq 1, 2, 3 … in commit order on both backends.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
+from skyshare.ids import time_ordered_uuid
 from skyshare.store import _json
 from skyshare.store.database import insert_rows
 from skyshare.store.schema import event_audience, events
@@ -42,7 +42,13 @@ def append(
     seq = last_seq(conn) + 1
     conn.execute(
         _INSERT,
-        {"seq": seq, "id": str(uuid.uuid4()), "type": type, "time": now, "data": _json.dumps(data)},
+        {
+            "seq": seq,
+            "id": time_ordered_uuid(now),
+            "type": type,
+            "time": now,
+            "data": _json.dumps(data),
+        },
     )
     conn.info["events_written"] = True
     readers = [{"party_id": p, "seq": seq} for p in sorted(set(audience))]
@@ -60,7 +66,7 @@ def append_many(
     first = last_seq(conn) + 1
     seqs = list(range(first, first + len(items)))
     rows = [
-        {"seq": seq, "id": str(uuid.uuid4()), "type": t, "time": now, "data": _json.dumps(d)}
+        {"seq": seq, "id": time_ordered_uuid(now), "type": t, "time": now, "data": _json.dumps(d)}
         for seq, (t, d, _) in zip(seqs, items, strict=True)
     ]
     insert_rows(conn, events, rows)
