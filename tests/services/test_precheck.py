@@ -15,7 +15,7 @@ from skyshare.services.agreement import agreement_in_force
 from skyshare.services.context import Caller, Context
 from skyshare.services.notices import NoticeRequest, delete_notice, put_notice
 from skyshare.services.parties import add_party
-from skyshare.services.precheck import Snapshot, confirm, precheck
+from skyshare.services.precheck import Snapshot, confirm, precheck, snapshot_check
 from skyshare.store.database import open_database
 from tests.api.bodies import new_id, volume
 from tests.conftest import AGREEMENT
@@ -53,7 +53,7 @@ def test_notices_written_after_the_snapshot_are_found_and_deleted_ones_dropped(
     red = Caller(parties["red"])
     early, _ = put_notice(ctx, red, new_id(), request(36.0))
     mine = new_id()
-    snap = precheck(ctx, request(36.0).volumes, mine)
+    snap = snapshot_check(ctx, request(36.0).volumes, mine)
     assert snap is not None
     assert [h.key for h in snap.hits.notices] == [early["id"]]
     late, _ = put_notice(ctx, red, new_id(), request(36.01))  # after the snapshot
@@ -71,5 +71,13 @@ def test_an_unchanged_database_reuses_the_snapshot(
     red = Caller(parties["red"])
     a, _ = put_notice(ctx, red, new_id(), request(36.0))
     mine = new_id()
-    snap = precheck(ctx, request(36.0).volumes, mine)
+    snap = snapshot_check(ctx, request(36.0).volumes, mine)
     assert keys_now(ctx, request(36.0), snap, mine) == [a["id"]]
+
+
+def test_only_postgres_checks_outside_the_writer(
+    world: tuple[Context, dict[str, Party]], backend: str
+) -> None:
+    ctx, _ = world
+    snap = precheck(ctx, request(36.0).volumes, new_id())
+    assert (snap is not None) == (backend == "postgres")
