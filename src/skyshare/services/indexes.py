@@ -13,14 +13,16 @@ run the same engine on the same volumes, so they return the same hits (a test pi
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
 
 from sqlalchemy.engine import Connection
 
-from skyshare.engines.strategic import Minima, StrategicHit, VolumeIndex
-from skyshare.model.volume import Volume4D, volume_from_stored, volume_to_json
+from skyshare.engines.geometry import footprints_intersect_bbox
+from skyshare.engines.strategic import Minima, StrategicHit, VolumeIndex, time_bounds
+from skyshare.model.volume import Footprint, Volume4D, volume_from_stored, volume_to_json
 from skyshare.store import _json, notice_space
 
 __all__ = ["IndexCache", "StrategicIndex"]
@@ -83,32 +85,45 @@ class IndexCache:
 
 
 class _LocalCopy:
-    """Notices this process has met as candidates, indexed, by (id, ovn).
+    """Notices this process has met as candidates, parsed and indexed, by (id, ovn).
 
-    Candidates recur (traffic has places), and indexing a notice costs far more than finding
-    it, so each process keeps the ones it met, up to ``capacity``, then starts afresh. The
-    database's candidates stay the truth: a hit counts only if its notice is among them with
-    the same ovn, so a copy that is stale or deleted is never reported.
+    Candidates recur (traffic has places), and parsing and indexing a notice cost far more
+    than finding it, so each process keeps the ones it met, up to ``capacity``, then starts
+    afresh. The database's candidates stay the truth: a hit counts only if its notice is
+    among them with the same ovn, so a copy that is stale or deleted is never reported.
     """
 
     def __init__(self, capacity: int = 200_000) -> None:
         self.index = VolumeIndex()
-        self.ovn: dict[str, str] = {}
+        self.indexed: dict[str, str] = {}  # id -> ovn in the index
+        self.parsed: dict[str, tuple[str, list[Volume4D]]] = {}  # id -> (ovn, volumes)
         self.capacity = capacity
         self.lock = threading.Lock()
 
-    def refresh(self, conn: Connection, found: Sequence[notice_space.Candidate]) -> None:
-        """Bring the found notices up to date in the copy (hold ``lock``)."""
-        if len(self.ovn) + len(found) > self.capacity:
+    def volumes(
+        self, conn: Connection, found: Sequence[notice_space.Candidate]
+    ) -> dict[str, list[Volume4D]]:
+        """The found notices' current volumes, parsing only those not seen (hold ``lock``)."""
+        if len(self.parsed) + len(found) > self.capacity:
             self.index = VolumeIndex()
-            self.ovn = {}
-        missing = [c.id for c in found if self.ovn.get(c.id) != c.ovn]
+            self.indexed = {}
+            self.parsed = {}
+        missing = [c.id for c in found if self.parsed.get(c.id, ("",))[0] != c.ovn]
         for key, (ovn, volumes_json) in notice_space.volumes_of(conn, missing).items():
-            if key in self.ovn:
-                self.index.remove(key)
             volumes = [volume_from_stored(v) for v in _json.loads(volumes_json)]
-            self.index.add(key, volumes)
-            self.ovn[key] = ovn
+            self.parsed[key] = (ovn, volumes)
+        return {c.id: self.parsed[c.id][1] for c in found if c.id in self.parsed}
+
+    def refresh(self, conn: Connection, found: Sequence[notice_space.Candidate]) -> None:
+        """Bring the found notices up to date in the index (hold ``lock``)."""
+        volumes = self.volumes(conn, found)
+        for c in found:
+            if self.indexed.get(c.id) == c.ovn or c.id not in volumes:
+                continue
+            if c.id in self.indexed:
+                self.index.remove(c.id)
+            self.index.add(c.id, volumes[c.id])
+            self.indexed[c.id] = self.parsed[c.id][0]
 
 
 class DatabaseNoticeIndex:
@@ -155,8 +170,21 @@ class DatabaseNoticeIndex:
         )
         if not found:
             return []
-        live = {c.id for c in found}
         with self._local.lock:
-            self._local.refresh(self._conn, found)
-            keys = self._local.index.query_bbox(min_lng, min_lat, max_lng, max_lat, t_from, t_to)
-        return [k for k in keys if k in live]
+            volumes = self._local.volumes(self._conn, found)
+        # A box is one shape: the engine's box test on each candidate's volumes, with no
+        # index to build (the same test ``VolumeIndex.query_bbox`` ends with).
+        lo = -math.inf if t_from is None else float(t_from)
+        hi = math.inf if t_to is None else float(t_to)
+        keys: list[str] = []
+        shapes: list[Footprint] = []
+        for key, vols in volumes.items():
+            for v in vols:
+                t0, t1 = time_bounds(v)
+                if t0 <= hi and t1 >= lo:
+                    keys.append(key)
+                    shapes.append(v.footprint)
+        if not shapes:
+            return []
+        meets = footprints_intersect_bbox(shapes, min_lng, min_lat, max_lng, max_lat)
+        return sorted({k for k, m in zip(keys, meets.tolist(), strict=True) if m})

@@ -170,9 +170,9 @@ class _Checkpointer:
     """Copies SQLite's write-ahead log into the database file from a thread of its own.
 
     By default the commit that lets the log pass 1,000 pages does that copy itself, so one
-    request in a few dozen paid tens of milliseconds for it (the p99 of a notice write). Here a thread
-    runs a PASSIVE checkpoint twice a second, which waits for no one; the writer checkpoints
-    itself only if the log ever passes 10,000 pages, as a backstop.
+    request in a few dozen paid tens of milliseconds for it (the p99 of a notice write).
+    Here a thread runs a PASSIVE checkpoint twice a second, which waits for no one; the
+    writer checkpoints itself only if the log ever passes 10,000 pages, as a backstop.
     """
 
     def __init__(self, path: str, every_s: float = 0.5) -> None:

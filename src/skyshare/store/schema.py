@@ -221,7 +221,6 @@ states = Table(
     Column("vertical_rate_mps", Float, nullable=False),
     Column("received_at", Float, nullable=False),
     Index("ix_states_time", "time"),
-    Index("ix_states_aircraft_time", "aircraft_id", "time"),
 )
 
 webhook_deliveries = Table(
