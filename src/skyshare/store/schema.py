@@ -203,7 +203,6 @@ aircraft = Table(
     Column("vertical_rate_mps", Float, nullable=False),
     Column("first_seen", Float, nullable=False),
     Column("received_at", Float, nullable=False),
-    Index("ix_aircraft_time", "time"),
 )
 
 states = Table(
