@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from skyshare import __version__
 from skyshare.api.errors import install_error_handlers
 from skyshare.api.limits import MIB, BodyLimit
+from skyshare.api.responses import JSONBody
 from skyshare.api.routes import agreement, conflicts, events, notices, parties, restrictions
 from skyshare.api.routes import audit as audit_routes
 from skyshare.api.routes import messages as message_routes
@@ -61,6 +62,7 @@ def create_app(settings: Settings, context: Context) -> FastAPI:
         docs_url="/docs",
         openapi_url="/openapi.json",
         redoc_url=None,
+        default_response_class=JSONBody,
     )
     app.state.context = context
     app.state.settings = settings

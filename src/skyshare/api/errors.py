@@ -7,10 +7,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from skyshare.api.limits import BodyTooLarge
+from skyshare.api.responses import JSONBody
 from skyshare.errors import SkyshareError
 
 __all__ = ["error_response", "install_error_handlers", "loc_to_field"]
@@ -32,8 +32,8 @@ def error_response(
     message: str,
     field: str | None = None,
     details: dict[str, Any] | None = None,
-) -> JSONResponse:
-    return JSONResponse(
+) -> JSONBody:
+    return JSONBody(
         {"error": {"code": code, "message": message, "field": field, "details": details or {}}},
         status_code=status,
     )
@@ -70,18 +70,18 @@ def _describe(err: dict[str, Any]) -> tuple[int, str, str]:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SkyshareError)
-    async def _skyshare(_: Request, exc: SkyshareError) -> JSONResponse:
-        return JSONResponse(exc.to_body(), status_code=exc.status)
+    async def _skyshare(_: Request, exc: SkyshareError) -> JSONBody:
+        return JSONBody(exc.to_body(), status_code=exc.status)
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(_: Request, exc: Exception) -> JSONBody:
         # Starlette logs the traceback; the client still gets the envelope, never a reset.
         return error_response(
             500, "internal_error", "The service failed to handle this request; it was logged."
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONBody:
         errors = list(exc.errors())
         first = errors[0] if errors else {"loc": (), "msg": "invalid input", "type": ""}
         status, code, message = _describe(dict(first))
@@ -99,9 +99,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(status, code, message, field, details)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONBody:
         if isinstance(exc.__cause__, BodyTooLarge):
-            return JSONResponse(exc.__cause__.body(), status_code=413)
+            return JSONBody(exc.__cause__.body(), status_code=413)
         code = _STATUS_CODES.get(exc.status_code, "http_error")
         message = str(exc.detail) if exc.detail else "HTTP error."
         if exc.status_code == 404 and message == "Not Found":

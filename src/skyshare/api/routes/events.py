@@ -9,12 +9,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import JSONResponse
 from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from skyshare.api.deps import CallerDep, ContextDep
+from skyshare.api.responses import JSONBody
 from skyshare.errors import InvalidInput
 from skyshare.notify.bell import Bell
 from skyshare.services.events import events_after, last_seq
@@ -48,9 +48,7 @@ def events(
         start = max(start, int(last_event_id))
     if accept is not None and "application/json" in accept and "text/event-stream" not in accept:
         newest = last_seq(ctx)
-        return JSONResponse(
-            events_after(ctx, caller, start, limit), headers={_LAST_SEQ: str(newest)}
-        )
+        return JSONBody(events_after(ctx, caller, start, limit), headers={_LAST_SEQ: str(newest)})
     bell: Bell = request.app.state.bell
 
     async def stream() -> AsyncIterator[dict[str, Any]]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query, Response
-from fastapi.responses import JSONResponse
 
 from skyshare.api.deps import CallerDep, ContextDep
+from skyshare.api.responses import JSONBody
 from skyshare.api.routes._query import parse_bbox, parse_range
 from skyshare.api.schemas.bodies import NoticeIn
 from skyshare.api.schemas.common import check_finite_json, volumes_to_model
@@ -33,8 +33,8 @@ def put_notice(notice_id: str, body: NoticeIn, ctx: ContextDep, caller: CallerDe
     result, created = notice_service.put_notice(ctx, caller, notice_id, req)
     # Rendered here rather than validated against ``dict[str, Any]`` and serialised again:
     # a notice lists every conflict it opened (dozens at once), and that second pass cost
-    # about a millisecond. The bytes are JSONResponse's, as for any other route.
-    return JSONResponse(result, status_code=201 if created else 200)
+    # about a millisecond.
+    return JSONBody(result, status_code=201 if created else 200)
 
 
 @router.get("/notices/{notice_id}")
@@ -42,7 +42,7 @@ def get_notice(notice_id: str, ctx: ContextDep, caller: CallerDep) -> dict[str, 
     return notice_service.get_notice(ctx, caller, notice_id)
 
 
-@router.get("/notices")
+@router.get("/notices", response_model=list[dict[str, Any]])
 def list_notices(
     ctx: ContextDep,
     caller: CallerDep,
@@ -50,10 +50,12 @@ def list_notices(
     t_from: str | None = Query(None, alias="from", description="RFC 3339"),
     t_to: str | None = Query(None, alias="to", description="RFC 3339"),
     limit: int = Query(10_000, ge=1, le=100_000),
-) -> list[dict[str, Any]]:
+) -> Response:
     """Live notices in a 4D box, oldest first; others' notices are redacted."""
     a, b = parse_range(t_from, t_to)
-    return notice_service.list_notices(ctx, caller, parse_bbox(bbox), a, b, limit)
+    # Rendered straight away, like a PUT's reply: a box holds dozens of notices with their
+    # volumes, and validating them again against ``dict[str, Any]`` only copies them.
+    return JSONBody(notice_service.list_notices(ctx, caller, parse_bbox(bbox), a, b, limit))
 
 
 @router.delete("/notices/{notice_id}")

@@ -8,10 +8,10 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from skyshare.api.deps import CallerDep, ContextDep, IngestCallerDep
+from skyshare.api.responses import JSONBody
 from skyshare.errors import BadRequest, InvalidInput, SkyshareError
 from skyshare.model.state import (
     MAX_STATES,
@@ -183,7 +183,7 @@ def _decode(raw: bytes, content_type: str, *, fast: bool = True) -> list[Any]:
         }
     },
 )
-async def post_states(request: Request, ctx: ContextDep, caller: IngestCallerDep) -> JSONResponse:
+async def post_states(request: Request, ctx: ContextDep, caller: IngestCallerDep) -> JSONBody:
     """Report up to 10,000 states; ``{"accepted": n, "ignored": m}`` (older states ignored)."""
     raw = await request.body()
 
@@ -191,7 +191,7 @@ async def post_states(request: Request, ctx: ContextDep, caller: IngestCallerDep
         states = _read(raw, request.headers.get("content-type", ""))
         return state_service.ingest_columns(ctx, caller, states)
 
-    return JSONResponse(await run_in_threadpool(work), status_code=202)
+    return JSONBody(await run_in_threadpool(work), status_code=202)
 
 
 @router.get("/aircraft")
