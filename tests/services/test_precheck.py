@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
+from skyshare.errors import MissingNotices
 from skyshare.model.agreement import agreement_from_mapping
 from skyshare.model.notice import NoticeState
 from skyshare.model.party import Party
 from skyshare.model.volume import parse_volume4d
 from skyshare.services import agreement as agreement_service
+from skyshare.services import precheck as precheck_module
 from skyshare.services.agreement import agreement_in_force
 from skyshare.services.context import Caller, Context
 from skyshare.services.notices import NoticeRequest, delete_notice, put_notice
 from skyshare.services.parties import add_party
-from skyshare.services.precheck import Snapshot, confirm, precheck, snapshot_check
+from skyshare.services.precheck import Snapshot, confirm, precheck, recall, snapshot_check
 from skyshare.store.database import open_database
 from tests.api.bodies import new_id, volume
 from tests.conftest import AGREEMENT
@@ -81,3 +84,59 @@ def test_only_postgres_checks_outside_the_writer(
     ctx, _ = world
     snap = precheck(ctx, request(36.0).volumes, new_id())
     assert (snap is not None) == (backend == "postgres")
+
+
+def refused_keys(ctx: Context, caller: Caller, nid: str, req: NoticeRequest) -> list[str]:
+    """The ovns a refusal lists as missing (the filing must be refused)."""
+    with pytest.raises(MissingNotices) as refused:
+        put_notice(ctx, caller, nid, req)
+    return [m["ovn"] for m in refused.value.details["missing"]]
+
+
+def test_a_retry_after_a_refusal_finds_what_was_written_in_between(
+    world: tuple[Context, dict[str, Party]],
+) -> None:
+    ctx, parties = world
+    red, blue = Caller(parties["red"]), Caller(parties["blue"])
+    a, _ = put_notice(ctx, red, new_id(), request(36.0))
+    mine, req = new_id(), request(36.0)
+    key = refused_keys(ctx, blue, mine, req)
+    assert key == [a["ovn"]]
+    late, _ = put_notice(ctx, red, new_id(), request(36.01))  # between refusal and retry
+    # The retry with the first key is refused again, now for the notice written since.
+    again = refused_keys(ctx, blue, mine, replace(req, key=tuple(key)))
+    assert again == [late["ovn"]]
+    body, created = put_notice(ctx, blue, mine, replace(req, key=(*key, *again)))
+    assert created
+    others = {s["id"] for c in body["conflicts"] for s in c["subjects"]} - {mine}
+    assert others == {a["id"], late["id"]}
+
+
+def test_a_remembered_check_serves_only_the_same_party_notice_and_volumes(
+    world: tuple[Context, dict[str, Party]],
+) -> None:
+    ctx, parties = world
+    red, blue = Caller(parties["red"]), Caller(parties["blue"])
+    put_notice(ctx, red, new_id(), request(36.0))
+    mine, req = new_id(), request(36.0)
+    refused_keys(ctx, blue, mine, req)
+    assert recall(ctx, parties["red"].id, mine, req.volumes) is None
+    assert recall(ctx, parties["blue"].id, mine, request(36.5).volumes) is None
+    refused_keys(ctx, blue, mine, req)
+    snap = recall(ctx, parties["blue"].id, mine, req.volumes)
+    assert snap is not None
+    assert recall(ctx, parties["blue"].id, mine, req.volumes) is None  # once
+
+
+def test_remembered_checks_are_bounded(
+    world: tuple[Context, dict[str, Party]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx, parties = world
+    monkeypatch.setattr(precheck_module, "REMEMBERED_CHECKS", 3)
+    put_notice(ctx, Caller(parties["red"]), new_id(), request(36.0))
+    blue = Caller(parties["blue"])
+    ids, req = [new_id() for _ in range(5)], request(36.0)
+    for nid in ids:
+        refused_keys(ctx, blue, nid, req)
+    kept = [recall(ctx, parties["blue"].id, nid, req.volumes) for nid in ids]
+    assert [k is not None for k in kept] == [False, False, True, True, True]

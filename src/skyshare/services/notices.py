@@ -28,7 +28,7 @@ from skyshare.services.agreement import agreement_in_force
 from skyshare.services.context import Caller, Context
 from skyshare.services.outbox import EVERYONE, audit, emit
 from skyshare.services.parties import require_party
-from skyshare.services.precheck import confirm, precheck
+from skyshare.services.precheck import confirm, precheck, recall, remember
 from skyshare.store import notices as notice_store
 from skyshare.store import parties as party_store
 from skyshare.store.database import Tx
@@ -97,7 +97,10 @@ def put_notice(
     notice_id = _check_id(notice_id)
     now = ctx.now()
     _validate(req, now)
-    snapshot = precheck(ctx, req.volumes, notice_id)  # the geometry, outside the writer
+    # The geometry outside the writer: remembered from a refusal of the same filing, or new.
+    snapshot = recall(ctx, party.id, notice_id, req.volumes) or precheck(
+        ctx, req.volumes, notice_id
+    )
     with ctx.db.write() as tx:
         agreement = agreement_in_force(tx.conn)
         if party.name not in agreement.parties:
@@ -133,6 +136,7 @@ def put_notice(
         notice_hits = [h for h in hits.notices if h.key in others]
         missing = [others[h.key] for h in notice_hits if others[h.key].ovn not in req.key]
         if missing:
+            remember(ctx, tx, party.id, notice_id, req.volumes, agreement, hits)
             volumes = notice_store.volumes_docs_by_ids(tx.conn, [n.id for n in missing])
             raise MissingNotices(
                 f"The key lacks the current ovn of {len(missing)} conflicting notice(s); "

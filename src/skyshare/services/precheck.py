@@ -8,10 +8,17 @@ remembering the notice and restriction revisions it saw; under the lock, only no
 written since that revision are re-tested (exactly, usually none), and restrictions are
 checked again in full if any changed. The hits are then exactly those a check under the
 lock would find: an unchanged notice relates to the new volumes as it did in the snapshot.
+
+A refused filing (409 ``missing_notices``) is normally filed again at once with the same
+volumes and a fuller key. Its check, made under the writer, is a snapshot as good as any:
+:func:`remember` keeps it for that retry and :func:`recall` hands it back, so the retry
+re-tests only what was written in between instead of checking everything again.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,7 +33,10 @@ from skyshare.store import live as live_store
 from skyshare.store import notices as notice_store
 from skyshare.store.database import Tx
 
-__all__ = ["Snapshot", "confirm", "precheck", "snapshot_check"]
+__all__ = ["Snapshot", "confirm", "precheck", "recall", "remember", "snapshot_check"]
+
+#: Refused checks kept for their retries, per process; the oldest goes first.
+REMEMBERED_CHECKS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,3 +100,55 @@ def confirm(
     if restriction_rev != snapshot.restriction_rev:
         restrictions = strategic_hits(ctx, tx, volumes, agreement, exclude=exclude).restrictions
     return StrategicHits(notices, restrictions)
+
+
+class _Refused:
+    """Checks of refused filings by (party, notice id): the volumes and the snapshot."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: OrderedDict[tuple[str, str], tuple[tuple[Volume4D, ...], Snapshot]] = (
+            OrderedDict()
+        )
+
+
+def _refused(ctx: Context) -> _Refused:
+    refused = ctx.cache("refused_checks", _Refused)
+    assert isinstance(refused, _Refused)
+    return refused
+
+
+def remember(
+    ctx: Context,
+    tx: Tx,
+    party_id: str,
+    notice_id: str,
+    volumes: Sequence[Volume4D],
+    agreement: Agreement,
+    hits: StrategicHits,
+) -> None:
+    """Keep the check ``tx`` (holding the writer) made of a filing it is about to refuse."""
+    notice_rev, restriction_rev = live_store.revisions(tx.conn)
+    snapshot = Snapshot(notice_rev, restriction_rev, agreement, hits)
+    refused = _refused(ctx)
+    with refused.lock:
+        refused.entries[(party_id, notice_id)] = (tuple(volumes), snapshot)
+        refused.entries.move_to_end((party_id, notice_id))
+        while len(refused.entries) > REMEMBERED_CHECKS:
+            refused.entries.popitem(last=False)
+
+
+def recall(
+    ctx: Context, party_id: str, notice_id: str, volumes: Sequence[Volume4D]
+) -> Snapshot | None:
+    """The remembered check of this party's refused filing of the same volumes, once.
+
+    :func:`confirm` brings it up to date under the writer like any snapshot; a different
+    agreement in force makes it check everything again.
+    """
+    refused = _refused(ctx)
+    with refused.lock:
+        kept = refused.entries.pop((party_id, notice_id), None)
+    if kept is None or kept[0] != tuple(volumes):
+        return None
+    return kept[1]
