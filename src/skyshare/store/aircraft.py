@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import ClauseElement
 
 from skyshare.model.state import AircraftState, StateColumns
+from skyshare.store.database import compiled_sql
 from skyshare.store.schema import aircraft, states
 
 __all__ = [
@@ -35,7 +36,6 @@ _STATE_COLUMNS = (
     "track_deg",
     "vertical_rate_mps",
 )
-_COMPILED: dict[tuple[str, str], tuple[str, tuple[str, ...] | None]] = {}
 
 
 def _bulk(
@@ -47,12 +47,7 @@ def _bulk(
     dict per row, cost more than SQLite itself. Rows are zipped from columns in C; the
     statement is still built by SQLAlchemy for the connection's dialect.
     """
-    key = (name, conn.dialect.name)
-    if key not in _COMPILED:
-        compiled = stmt.compile(dialect=conn.dialect)
-        order = getattr(compiled, "positiontup", None)
-        _COMPILED[key] = (str(compiled), None if order is None else tuple(order))
-    sql, order = _COMPILED[key]
+    sql, order = compiled_sql(conn, name, stmt)
     if order is None:
         names = list(columns)
         rows: list[Any] = [

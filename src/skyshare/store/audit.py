@@ -5,12 +5,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from skyshare.store import _json
+from skyshare.store.database import insert_rows
 from skyshare.store.schema import audit
 
 __all__ = ["AuditRow", "head", "insert", "insert_many", "iter_chain", "iter_rows"]
@@ -33,9 +33,6 @@ def head(conn: Connection) -> tuple[int, str] | None:
     return None if row is None else (int(row[0]), str(row[1]))
 
 
-_INSERT = audit.insert()
-_COLUMNS = ("n", "time", "type", "prev_hash", "hash", "record", "readers")
-_COMPILED: dict[str, tuple[str, tuple[str, ...] | None]] = {}
 
 
 def insert(conn: Connection, row: AuditRow) -> None:
@@ -49,32 +46,24 @@ def _readers_json(readers: tuple[str, ...]) -> str:
 
 
 def insert_many(conn: Connection, rows: Sequence[AuditRow]) -> None:
-    """Append entries in one ``executemany`` straight on the driver.
-
-    A notice with dozens of conflicts appends dozens of entries at once, and SQLAlchemy's
-    per-row parameter processing cost about as much as the inserts. The SQL is SQLAlchemy's
-    own, compiled once for the connection's dialect.
-    """
-    if not rows:
-        return
-    dialect = conn.dialect.name
-    if dialect not in _COMPILED:
-        compiled = _INSERT.compile(dialect=conn.dialect, column_keys=list(_COLUMNS))
-        order = getattr(compiled, "positiontup", None)
-        _COMPILED[dialect] = (str(compiled), None if order is None else tuple(order))
-    sql, order = _COMPILED[dialect]
-    values = [
-        (r.n, r.time, r.type, r.prev_hash, r.hash, r.record, _readers_json(r.readers)) for r in rows
-    ]
-    params: list[Any]
-    if order is None:
-        params = [dict(zip(_COLUMNS, v, strict=True)) for v in values]
-    elif order == _COLUMNS:
-        params = values
-    else:
-        at = [_COLUMNS.index(k) for k in order]
-        params = [tuple(v[i] for i in at) for v in values]
-    conn.exec_driver_sql(sql, params)
+    """Append entries in one batch (``insert_rows``): a notice with dozens of conflicts
+    appends dozens of entries at once."""
+    insert_rows(
+        conn,
+        audit,
+        [
+            {
+                "n": r.n,
+                "time": r.time,
+                "type": r.type,
+                "prev_hash": r.prev_hash,
+                "hash": r.hash,
+                "record": r.record,
+                "readers": _readers_json(r.readers),
+            }
+            for r in rows
+        ],
+    )
 
 
 def iter_rows(conn: Connection, after: int = 0, limit: int | None = None) -> Iterator[AuditRow]:

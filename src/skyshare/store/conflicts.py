@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection, RowMapping
-from sqlalchemy.sql.expression import ClauseElement
 
 from skyshare.model.conflict import Conflict, ConflictKind, ConflictStatus, Subject
 from skyshare.store import _json
+from skyshare.store.database import insert_rows
 from skyshare.store.schema import conflict_parties, conflicts
 
 __all__ = [
@@ -69,8 +69,6 @@ def _values(c: Conflict) -> dict[str, object]:
 
 
 # Statements are built once: SQLAlchemy then reuses their cache keys and compiled forms.
-_INSERT = conflicts.insert()
-_INSERT_PARTIES = conflict_parties.insert()
 _UPDATE = update(conflicts).where(conflicts.c.id == bindparam("b_id"))
 _BY_ID = select(conflicts).where(conflicts.c.id == bindparam("b_id"))
 _LIVE_BY_IDENTITY = select(conflicts).where(
@@ -117,38 +115,15 @@ def _row(c: Conflict) -> dict[str, Any]:
 
 
 def insert_many(conn: Connection, items: Sequence[Conflict]) -> None:
-    """Insert new conflicts and who is involved in each, in two driver-level batches."""
+    """Insert new conflicts and who is involved in each, in two batches (``insert_rows``)."""
     if not items:
         return
-    _bulk(conn, "conflicts", _INSERT, [_row(c) for c in items])
-    _bulk(
+    insert_rows(conn, conflicts, [_row(c) for c in items])
+    insert_rows(
         conn,
-        "conflict_parties",
-        _INSERT_PARTIES,
+        conflict_parties,
         [{"party_id": p, "conflict_id": c.id} for c in items for p in sorted(set(c.parties))],
     )
-
-
-_COMPILED: dict[tuple[str, str], tuple[str, tuple[str, ...] | None]] = {}
-
-
-def _bulk(conn: Connection, name: str, stmt: ClauseElement, rows: Sequence[dict[str, Any]]) -> None:
-    """``executemany`` straight on the driver, with SQL that SQLAlchemy compiled once.
-
-    A notice at the benchmark's density opens about 56 conflicts at once; SQLAlchemy's
-    per-row parameter processing then cost about as much as SQLite's inserts. The statement
-    is still SQLAlchemy's, compiled for the connection's dialect (as ``store/aircraft.py``
-    does for states); rows become tuples in its positional order, or stay dicts for a
-    driver with named parameters.
-    """
-    key = (name, conn.dialect.name)
-    if key not in _COMPILED:
-        compiled = stmt.compile(dialect=conn.dialect, column_keys=list(rows[0]))
-        order = getattr(compiled, "positiontup", None)
-        _COMPILED[key] = (str(compiled), None if order is None else tuple(order))
-    sql, order = _COMPILED[key]
-    params: list[Any] = list(rows) if order is None else [tuple(r[k] for k in order) for r in rows]
-    conn.exec_driver_sql(sql, params)
 
 
 def update_row(conn: Connection, c: Conflict) -> None:

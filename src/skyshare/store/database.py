@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
+from sqlalchemy.sql.expression import ClauseElement
 
 from skyshare.errors import InvalidInput, Unavailable
 
@@ -34,6 +35,7 @@ __all__ = [
     "STATES_CHANNEL",
     "Database",
     "Tx",
+    "compiled_sql",
     "insert_rows",
     "normalise_url",
     "open_database",
@@ -281,18 +283,45 @@ def _lost_connection_is_unavailable(dialect: str) -> Iterator[None]:
         raise
 
 
+_COMPILED: dict[tuple[str, str, tuple[str, ...]], tuple[str, tuple[str, ...] | None]] = {}
+
+
+def compiled_sql(
+    conn: Connection, name: str, stmt: ClauseElement, columns: Sequence[str] = ()
+) -> tuple[str, tuple[str, ...] | None]:
+    """``stmt`` compiled once per dialect (and parameter names): its SQL and positional order.
+
+    For batches run straight on the driver: SQLAlchemy's per-row parameter processing costs
+    tens of microseconds a row, more than SQLite's insert itself. ``order`` is None for a
+    driver with named parameters (rows stay mappings), else the names in placeholder order.
+    """
+    key = (name, conn.dialect.name, tuple(columns))
+    found = _COMPILED.get(key)
+    if found is None:
+        compiled = stmt.compile(dialect=conn.dialect, column_keys=list(columns) or None)
+        order = getattr(compiled, "positiontup", None)
+        found = _COMPILED[key] = (str(compiled), None if order is None else tuple(order))
+    return found
+
+
 def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert many rows of one shape: COPY on PostgreSQL, executemany on SQLite.
+    """Insert many rows of one shape: COPY on PostgreSQL, a driver executemany on SQLite.
 
     A strategic write can store hundreds of rows (conflicts, their parties, events, audit);
-    psycopg's executemany costs tens of microseconds of Python per row, COPY a few.
+    per row, psycopg's executemany costs tens of microseconds of Python, COPY a few, and
+    SQLAlchemy's own executemany about as much as SQLite's insert. Values go to the driver
+    as they are: the tables hold text, numbers and booleans, which need no conversion.
     """
     if not rows:
         return
-    if conn.dialect.name != "postgresql":
-        conn.execute(table.insert(), list(rows))
-        return
     names = list(rows[0])
+    if conn.dialect.name != "postgresql":
+        sql, order = compiled_sql(conn, table.name, table.insert(), names)
+        params: list[Any] = (
+            list(rows) if order is None else [tuple(r[k] for k in order) for r in rows]
+        )
+        conn.exec_driver_sql(sql, params)
+        return
     columns = ", ".join(f'"{n}"' for n in names)
     raw: Any = conn.connection.dbapi_connection  # psycopg.Connection
     with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
