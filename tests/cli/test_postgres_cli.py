@@ -7,6 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from skyshare.cli.main import cli
+from skyshare.store.database import plain_url
 
 FIXTURES = Path(__file__).parents[1] / "importers" / "fixtures"
 
@@ -17,7 +18,7 @@ def run(*args: str) -> tuple[int, str]:
 
 
 def test_migrate_party_import_and_audit_verify_on_postgres(pg_target: str) -> None:
-    url = pg_target.replace("postgresql+psycopg://", "postgresql://")
+    url = plain_url(pg_target)
     assert run("migrate", "--db", url) == (0, f"{url}: schema up to date\n")
     code, out = run("party", "add", "blue", "--db", url)
     assert code == 0, out

@@ -15,6 +15,7 @@ import psycopg
 import pytest
 
 from skyshare.services import leadership
+from skyshare.store.database import plain_url
 from tests.api.bodies import new_id, notice, volume
 from tests.conftest import ADMIN_TOKEN
 from tests.scale.harness import Cluster, Process, make_cluster
@@ -171,7 +172,7 @@ def test_serve_with_workers_runs_processes_with_one_leader(cluster: Cluster) -> 
     listed = red.get("/v1/conflicts", params={"limit": 1000}).json()
     assert len(listed) == 20
     wait_for(lambda: leader_of(cluster) is not None, 10)
-    with psycopg.connect(cluster.db.replace("+psycopg", "")) as conn:
+    with psycopg.connect(plain_url(cluster.db)) as conn:
         (apps,) = conn.execute(
             "SELECT count(DISTINCT pid) FROM pg_stat_activity WHERE application_name = 'skyshare'"
         ).fetchone() or (0,)
@@ -232,7 +233,7 @@ def test_losing_the_database_gives_503_then_reconnects(cluster: Cluster) -> None
     blue = cluster.client(p, "blue")
     assert blue.get("/v1/notices").status_code == 200
     name = cluster.db.rsplit("/", 1)[1]
-    admin_url = cluster.db.replace("+psycopg", "").rsplit("/", 1)[0] + "/postgres"
+    admin_url = plain_url(cluster.db).rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
         conn.execute(

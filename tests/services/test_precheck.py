@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -19,7 +20,7 @@ from skyshare.services.context import Caller, Context
 from skyshare.services.notices import NoticeRequest, delete_notice, put_notice
 from skyshare.services.parties import add_party
 from skyshare.services.precheck import Snapshot, confirm, precheck, recall, snapshot_check
-from skyshare.store.database import open_database
+from skyshare.store.database import WRITER_LOCK, open_database, plain_url
 from tests.api.bodies import new_id, volume
 from tests.conftest import AGREEMENT
 
@@ -140,3 +141,29 @@ def test_remembered_checks_are_bounded(
         refused_keys(ctx, blue, nid, req)
     kept = [recall(ctx, parties["blue"].id, nid, req.volumes) for nid in ids]
     assert [k is not None for k in kept] == [False, False, True, True, True]
+
+
+def test_postgres_refuses_a_filing_without_waiting_for_the_writer(
+    world: tuple[Context, dict[str, Party]], backend: str
+) -> None:
+    if backend != "postgres":
+        pytest.skip("one SQLite process checks under its writer")
+    import psycopg
+
+    ctx, parties = world
+    red, blue = Caller(parties["red"]), Caller(parties["blue"])
+    a, _ = put_notice(ctx, red, new_id(), request(36.0))
+    with psycopg.connect(plain_url(ctx.db.url), autocommit=True) as holder:
+        holder.execute(f"SELECT pg_advisory_lock({WRITER_LOCK})")  # every writer now waits
+        outcome: list[object] = []
+        mine, req = new_id(), request(36.0)
+        worker = threading.Thread(
+            target=lambda: outcome.append(refused_keys(ctx, blue, mine, req)), daemon=True
+        )
+        worker.start()
+        worker.join(timeout=20)
+        assert outcome == [[a["ovn"]]], "the refusal waited for the writer lock"
+        holder.execute(f"SELECT pg_advisory_unlock({WRITER_LOCK})")
+    body, created = put_notice(ctx, blue, mine, replace(req, key=(a["ovn"],)))
+    assert created
+    assert len(body["conflicts"]) == 1

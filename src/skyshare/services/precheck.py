@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+from sqlalchemy.engine import Connection
 
 from skyshare.engines.strategic import VolumeIndex
 from skyshare.errors import AgreementNotInForce
@@ -49,27 +51,43 @@ class Snapshot:
     hits: StrategicHits
 
 
-def precheck(ctx: Context, volumes: Sequence[Volume4D], exclude: str) -> Snapshot | None:
+def precheck(
+    ctx: Context,
+    volumes: Sequence[Volume4D],
+    exclude: str,
+    then: Callable[[Connection, Snapshot], None] | None = None,
+) -> Snapshot | None:
     """The expensive part of the check, on a read snapshot (None: check under the writer).
 
     Only where writers are separate processes (PostgreSQL): within one process the geometry
     is Python holding the GIL, so overlapping it with another request's write gains nothing
-    and the extra snapshot costs 1-3 ms per notice.
+    and the extra snapshot costs 1-3 ms per notice. ``then`` runs on the same snapshot
+    with the result (a refusal decided there needs no writer).
     """
     if ctx.db.dialect != "postgresql":
         return None
-    return snapshot_check(ctx, volumes, exclude)
+    with ctx.db.read() as conn:
+        snapshot = _snapshot_on(ctx, conn, volumes, exclude)
+        if snapshot is not None and then is not None:
+            then(conn, snapshot)
+    return snapshot
 
 
 def snapshot_check(ctx: Context, volumes: Sequence[Volume4D], exclude: str) -> Snapshot | None:
     """The check on a read snapshot, whatever the backend (None: no agreement in force)."""
     with ctx.db.read() as conn:
-        try:
-            agreement = agreement_in_force(conn)
-        except AgreementNotInForce:
-            return None  # the write refuses it, with the details, under the writer
-        notice_rev, restriction_rev = live_store.revisions(conn)
-        hits = strategic_hits(ctx, Tx(conn), volumes, agreement, exclude=exclude)
+        return _snapshot_on(ctx, conn, volumes, exclude)
+
+
+def _snapshot_on(
+    ctx: Context, conn: Connection, volumes: Sequence[Volume4D], exclude: str
+) -> Snapshot | None:
+    try:
+        agreement = agreement_in_force(conn)
+    except AgreementNotInForce:
+        return None  # the write refuses it, with the details, under the writer
+    notice_rev, restriction_rev = live_store.revisions(conn)
+    hits = strategic_hits(ctx, Tx(conn), volumes, agreement, exclude=exclude)
     return Snapshot(notice_rev, restriction_rev, agreement, hits)
 
 

@@ -33,8 +33,6 @@ def head(conn: Connection) -> tuple[int, str] | None:
     return None if row is None else (int(row[0]), str(row[1]))
 
 
-
-
 def insert(conn: Connection, row: AuditRow) -> None:
     insert_many(conn, [row])
 

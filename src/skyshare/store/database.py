@@ -39,6 +39,7 @@ __all__ = [
     "insert_rows",
     "normalise_url",
     "open_database",
+    "plain_url",
 ]
 
 #: The advisory lock every PostgreSQL write transaction holds until it ends ("skysh").
@@ -153,10 +154,7 @@ class Database:
 
         if self.dialect != "postgresql":
             raise InvalidInput("LISTEN needs PostgreSQL.", field="db")
-        url = sa.engine.make_url(self.url).set(drivername="postgresql")
-        conn = psycopg.connect(
-            url.render_as_string(hide_password=False), autocommit=True, connect_timeout=5
-        )
+        conn = psycopg.connect(plain_url(self.url), autocommit=True, connect_timeout=5)
         for channel in channels:
             conn.execute(f"LISTEN {channel}")
         return conn
@@ -327,6 +325,13 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, A
     with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row([row[n] for n in names])
+
+
+def plain_url(url: str) -> str:
+    """A PostgreSQL URL as libpq and psycopg take it (no SQLAlchemy driver suffix)."""
+    return (
+        sa.engine.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
 
 
 def normalise_url(target: str) -> str:
