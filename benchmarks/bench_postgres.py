@@ -358,18 +358,15 @@ def run_bench(
 
 def _live_notices(db: str) -> int:
     from skyshare.store.database import open_database
-    from skyshare.store.notices import list_live
 
     database = open_database(db, migrate=False)
     try:
         with database.read() as conn:
-            if database.dialect == "postgresql":
-                return int(
-                    conn.exec_driver_sql(
-                        "SELECT count(*) FROM notices WHERE deleted_at IS NULL"
-                    ).scalar_one()
-                )
-            return len(list_live(conn))
+            return int(
+                conn.exec_driver_sql(
+                    "SELECT count(*) FROM notices WHERE deleted_at IS NULL"
+                ).scalar_one()
+            )
     finally:
         database.dispose()
 

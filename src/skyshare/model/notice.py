@@ -9,7 +9,7 @@ from typing import Any
 from skyshare.model.volume import Volume4D, volume_to_json
 from skyshare.timefmt import format_rfc3339
 
-__all__ = ["Notice", "NoticeState", "notice_owner_json", "notice_public_json"]
+__all__ = ["Notice", "NoticeDocument", "NoticeState", "notice_owner_json", "notice_public_json"]
 
 
 class NoticeState(StrEnum):
@@ -40,7 +40,28 @@ class Notice:
         return min(v.time_start_s for v in self.volumes if v.time_start_s is not None)
 
 
-def notice_public_json(n: Notice) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class NoticeDocument:
+    """A stored notice to show, its volumes kept as the F3548 JSON they are stored as.
+
+    A listing shows dozens of notices: parsing each volume into engine types only to write
+    it back as the same JSON cost most of a bbox read. The stored text is what
+    :func:`volume_to_json` wrote, so the documents are the ones a :class:`Notice` gives.
+    """
+
+    id: str
+    owner: str
+    state: NoticeState
+    priority: int
+    ovn: str
+    late: bool
+    volumes: list[dict[str, Any]]
+    private: dict[str, Any] | None
+    created_at: float
+    updated_at: float
+
+
+def notice_public_json(n: Notice | NoticeDocument) -> dict[str, Any]:
     """What every party sees of a notice (API.md): no private fields, no filing details."""
     return {
         "id": n.id,
@@ -48,11 +69,13 @@ def notice_public_json(n: Notice) -> dict[str, Any]:
         "state": n.state.value,
         "priority": n.priority,
         "ovn": n.ovn,
-        "volumes": [volume_to_json(v) for v in n.volumes],
+        "volumes": (
+            n.volumes if isinstance(n, NoticeDocument) else [volume_to_json(v) for v in n.volumes]
+        ),
     }
 
 
-def notice_owner_json(n: Notice) -> dict[str, Any]:
+def notice_owner_json(n: Notice | NoticeDocument) -> dict[str, Any]:
     """What the owner sees: everything, ``private`` included."""
     return {
         **notice_public_json(n),

@@ -24,7 +24,13 @@ from skyshare.errors import (
     StrategicConflict,
 )
 from skyshare.model.agreement import Agreement, Policy
-from skyshare.model.notice import Notice, NoticeState, notice_owner_json, notice_public_json
+from skyshare.model.notice import (
+    Notice,
+    NoticeDocument,
+    NoticeState,
+    notice_owner_json,
+    notice_public_json,
+)
 from skyshare.model.party import Party
 from skyshare.model.volume import Volume4D, volume_to_json
 from skyshare.services import conflicts as conflict_service
@@ -277,7 +283,7 @@ def get_notice(ctx: Context, caller: Caller, notice_id: str) -> dict[str, Any]:
     return _view(caller, notice)
 
 
-def _view(caller: Caller, notice: Notice) -> dict[str, Any]:
+def _view(caller: Caller, notice: Notice | NoticeDocument) -> dict[str, Any]:
     if caller.party_id == notice.owner:
         return notice_owner_json(notice)
     return notice_public_json(notice)
@@ -294,12 +300,12 @@ def list_notices(
     """Live notices in a 4D box, oldest first, redacted for other parties."""
     with ctx.db.read() as conn:
         if bbox is None and t_from is None and t_to is None:
-            found = notice_store.list_live(conn, limit=limit)
+            found = notice_store.list_live_documents(conn, limit=limit)
         else:
             box = bbox or (-180.0, -90.0, 180.0, 90.0)
             with conflict_service.notice_index(ctx).use(conn) as index:
                 keys = index.query_bbox(box[0], box[1], box[2], box[3], t_from, t_to)
-            found = notice_store.by_ids(conn, keys)[:limit]
+            found = notice_store.documents_by_ids(conn, keys)[:limit]
     return [_view(caller, n) for n in found]
 
 

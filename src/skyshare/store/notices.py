@@ -6,10 +6,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
-from skyshare.model.notice import Notice, NoticeState
+from skyshare.model.notice import Notice, NoticeDocument, NoticeState
 from skyshare.model.volume import volume_from_stored, volume_to_json
 from skyshare.store import _json
 from skyshare.store.counters import next_value, reserve
@@ -19,11 +19,12 @@ __all__ = [
     "NoticeHead",
     "by_ids",
     "changed_since",
+    "documents_by_ids",
     "exists_any",
     "get",
     "heads_by_ids",
     "insert_many",
-    "list_live",
+    "list_live_documents",
     "lookup",
     "soft_delete",
     "upsert",
@@ -42,6 +43,21 @@ def _notice(row: RowMapping) -> Notice:
         ovn=row["ovn"],
         late=bool(row["late"]),
         volumes=tuple(volume_from_stored(v) for v in _json.loads(row["volumes"])),
+        private=None if row["private"] is None else _json.loads(row["private"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _document(row: RowMapping) -> NoticeDocument:
+    return NoticeDocument(
+        id=row["id"],
+        owner=row["owner"],
+        state=NoticeState(row["state"]),
+        priority=row["priority"],
+        ovn=row["ovn"],
+        late=bool(row["late"]),
+        volumes=_json.loads(row["volumes"]),
         private=None if row["private"] is None else _json.loads(row["private"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
@@ -181,21 +197,34 @@ def changed_since(conn: Connection, rev: int) -> Iterable[tuple[int, str, Notice
 
 def by_ids(conn: Connection, ids: Sequence[str]) -> list[Notice]:
     """Live notices with these ids, in order of creation."""
-    out: list[Notice] = []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        rows = conn.execute(_BY_IDS, {"b_ids": list(chunk)}).mappings()
-        out.extend(_notice(r) for r in rows)
+    out = [_notice(r) for r in _rows_by_ids(conn, ids)]
     out.sort(key=lambda n: (n.created_at, n.id))
     return out
 
 
-def list_live(conn: Connection, *, limit: int | None = None) -> list[Notice]:
+def documents_by_ids(conn: Connection, ids: Sequence[str]) -> list[NoticeDocument]:
+    """:func:`by_ids` to show, volumes unparsed (:class:`NoticeDocument`)."""
+    out = [_document(r) for r in _rows_by_ids(conn, ids)]
+    out.sort(key=lambda n: (n.created_at, n.id))
+    return out
+
+
+def _rows_by_ids(conn: Connection, ids: Sequence[str]) -> list[RowMapping]:
+    rows: list[RowMapping] = []
+    for start in range(0, len(ids), 500):
+        rows.extend(conn.execute(_BY_IDS, {"b_ids": list(ids[start : start + 500])}).mappings())
+    return rows
+
+
+def list_live_documents(conn: Connection, *, limit: int | None = None) -> list[NoticeDocument]:
+    """Live notices to show, oldest first, volumes unparsed (:class:`NoticeDocument`)."""
+    return [_document(r) for r in conn.execute(_live_query(limit)).mappings()]
+
+
+def _live_query(limit: int | None) -> Select[Any]:
     q = (
         select(notices)
         .where(notices.c.deleted_at.is_(None))
         .order_by(notices.c.created_at, notices.c.id)
     )
-    if limit is not None:
-        q = q.limit(limit)
-    return [_notice(r) for r in conn.execute(q).mappings()]
+    return q if limit is None else q.limit(limit)
