@@ -279,42 +279,41 @@ def _sync(
     now = ctx.now()
     kept: set[str] = set()
     results: list[tuple[Conflict, str | None]] = []
-    for other, hit in notice_hits:
-        identity = _identity(ConflictKind.STRATEGIC, me, f"notice:{other.id}")
-        kept.add(identity)
-        results.append(
-            _opened_or_updated(
-                ctx,
-                tx,
-                kind=ConflictKind.STRATEGIC,
-                identity=identity,
-                parties=tuple(sorted({notice.owner, other.owner})),
-                subjects=(
-                    Subject("notice", notice.id, notice.owner),
-                    Subject("notice", other.id, other.owner),
-                ),
-                hit=hit,
-                severity="caution",
-                new=new,
-                now=now,
-            )
+    mine = Subject("notice", notice.id, notice.owner)
+    # (kind, the other side, parties told, severity, hit): another party's notice or a
+    # restriction, each met the same way.
+    pairs = [
+        (
+            ConflictKind.STRATEGIC,
+            Subject("notice", other.id, other.owner),
+            tuple(sorted({notice.owner, other.owner})),
+            "caution",
+            hit,
         )
-    for hit in restriction_hits:
-        identity = _identity(ConflictKind.RESTRICTION, me, f"restriction:{hit.key}")
+        for other, hit in notice_hits
+    ] + [
+        (
+            ConflictKind.RESTRICTION,
+            Subject("restriction", hit.key, None),
+            (notice.owner,),
+            "warning",
+            hit,
+        )
+        for hit in restriction_hits
+    ]
+    for kind, other, parties, severity, hit in pairs:
+        identity = _identity(kind, me, f"{other.type}:{other.id}")
         kept.add(identity)
         results.append(
             _opened_or_updated(
                 ctx,
                 tx,
-                kind=ConflictKind.RESTRICTION,
+                kind=kind,
                 identity=identity,
-                parties=(notice.owner,),
-                subjects=(
-                    Subject("notice", notice.id, notice.owner),
-                    Subject("restriction", hit.key, None),
-                ),
+                parties=parties,
+                subjects=(mine, other),
                 hit=hit,
-                severity="warning",
+                severity=severity,
                 new=new,
                 now=now,
             )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.sql.expression import ClauseElement
 
 from skyshare.model.state import AircraftState, StateColumns
@@ -167,43 +167,31 @@ def history_after(conn: Connection, seq: int, limit: int = 50_000) -> tuple[int,
     last = seq
     for r in rows:
         last = r["seq"]
-        out.append(
-            LiveRow(
-                r["party_id"],
-                AircraftState(
-                    aircraft_id=r["aircraft_id"],
-                    time_s=r["time"],
-                    lat=r["lat"],
-                    lng=r["lng"],
-                    altitude_m=r["altitude_m"],
-                    ground_speed_mps=r["ground_speed_mps"],
-                    track_deg=r["track_deg"],
-                    vertical_rate_mps=r["vertical_rate_mps"],
-                ),
-            )
-        )
+        out.append(_live_row(r, r["aircraft_id"]))
     return last, out
 
 
 def live_since(conn: Connection, since_s: float) -> list[LiveRow]:
     """Latest state of every aircraft reported at or after ``since_s``."""
     rows = conn.execute(select(aircraft).where(aircraft.c.time >= since_s)).mappings()
-    return [
-        LiveRow(
-            r["party_id"],
-            AircraftState(
-                aircraft_id=r["id"],
-                time_s=r["time"],
-                lat=r["lat"],
-                lng=r["lng"],
-                altitude_m=r["altitude_m"],
-                ground_speed_mps=r["ground_speed_mps"],
-                track_deg=r["track_deg"],
-                vertical_rate_mps=r["vertical_rate_mps"],
-            ),
-        )
-        for r in rows
-    ]
+    return [_live_row(r, r["id"]) for r in rows]
+
+
+def _live_row(r: RowMapping, aircraft_id: str) -> LiveRow:
+    """A state row of either table (history or latest), which name the aircraft apart."""
+    return LiveRow(
+        r["party_id"],
+        AircraftState(
+            aircraft_id=aircraft_id,
+            time_s=r["time"],
+            lat=r["lat"],
+            lng=r["lng"],
+            altitude_m=r["altitude_m"],
+            ground_speed_mps=r["ground_speed_mps"],
+            track_deg=r["track_deg"],
+            vertical_rate_mps=r["vertical_rate_mps"],
+        ),
+    )
 
 
 def prune_history(conn: Connection, before_s: float, limit: int) -> int:
