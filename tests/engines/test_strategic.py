@@ -22,7 +22,13 @@ from skyshare.engines.geometry import (
 )
 from skyshare.engines.projection import FloatArray, aeqd_project, central_angle, distortion_bound
 from skyshare.engines.reference import strategic_conflicts_bruteforce
-from skyshare.engines.strategic import Minima, StrategicHit, VolumeIndex, time_bounds
+from skyshare.engines.strategic import (
+    Minima,
+    StrategicHit,
+    VolumeIndex,
+    keys_meeting_box,
+    time_bounds,
+)
 from skyshare.errors import InvalidInput
 from skyshare.model.volume import (
     Altitude,
@@ -282,9 +288,11 @@ def test_query_bbox_equals_brute_force(
     held, _ = scene
     max_lng = (min_lng + width + 180.0) % 360.0 - 180.0
     box = (min_lng, min_lat, max_lng, min(90.0, min_lat + height))
+    expected = bbox_bruteforce(held, box, t_from, t_to)
     for params in ({}, {"cell_m": 3_000.0}):
         index = index_of(held, **params)
-        assert index.query_bbox(*box, t_from, t_to) == bbox_bruteforce(held, box, t_from, t_to)
+        assert index.query_bbox(*box, t_from, t_to) == expected
+    assert keys_meeting_box(held, *box, t_from, t_to) == expected
 
 
 def test_query_bbox_across_the_antimeridian_and_in_time() -> None:

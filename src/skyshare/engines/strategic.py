@@ -44,6 +44,7 @@ __all__ = [
     "StrategicHit",
     "VolumeIndex",
     "altitude_band",
+    "keys_meeting_box",
     "time_bounds",
 ]
 
@@ -104,6 +105,37 @@ def time_bounds(v: Volume4D) -> tuple[float, float]:
     t0 = -math.inf if v.time_start_s is None else float(v.time_start_s)
     t1 = math.inf if v.time_end_s is None else float(v.time_end_s)
     return t0, t1
+
+
+def keys_meeting_box(
+    volumes: Mapping[str, Sequence[Volume4D]],
+    min_lng: float,
+    min_lat: float,
+    max_lng: float,
+    max_lat: float,
+    t_from: float | None,
+    t_to: float | None,
+) -> list[str]:
+    """Keys with a volume meeting a lng/lat box during ``[t_from, t_to]``, sorted.
+
+    :meth:`VolumeIndex.query_bbox` without an index, for candidates found elsewhere (the
+    database's space-time index): a box is one shape, so building an index for it would
+    cost more than the test. Same conventions: touching counts, None times are unbounded.
+    """
+    lo = -math.inf if t_from is None else float(t_from)
+    hi = math.inf if t_to is None else float(t_to)
+    keys: list[str] = []
+    shapes: list[Footprint] = []
+    for key, vols in volumes.items():
+        for v in vols:
+            t0, t1 = time_bounds(v)
+            if t0 <= hi and t1 >= lo:
+                keys.append(key)
+                shapes.append(v.footprint)
+    if not shapes:
+        return []
+    meets = footprints_intersect_bbox(shapes, min_lng, min_lat, max_lng, max_lat)
+    return sorted({k for k, m in zip(keys, meets.tolist(), strict=True) if m})
 
 
 def altitude_band(v: Volume4D) -> tuple[int, float, float, float, float]:

@@ -13,16 +13,14 @@ run the same engine on the same volumes, so they return the same hits (a test pi
 from __future__ import annotations
 
 import contextlib
-import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
 
 from sqlalchemy.engine import Connection
 
-from skyshare.engines.geometry import footprints_intersect_bbox
-from skyshare.engines.strategic import Minima, StrategicHit, VolumeIndex, time_bounds
-from skyshare.model.volume import Footprint, Volume4D, volume_from_stored, volume_to_json
+from skyshare.engines.strategic import Minima, StrategicHit, VolumeIndex, keys_meeting_box
+from skyshare.model.volume import Volume4D, volume_from_stored, volume_to_json
 from skyshare.store import _json, notice_space
 
 __all__ = ["IndexCache", "StrategicIndex"]
@@ -172,19 +170,4 @@ class DatabaseNoticeIndex:
             return []
         with self._local.lock:
             volumes = self._local.volumes(self._conn, found)
-        # A box is one shape: the engine's box test on each candidate's volumes, with no
-        # index to build (the same test ``VolumeIndex.query_bbox`` ends with).
-        lo = -math.inf if t_from is None else float(t_from)
-        hi = math.inf if t_to is None else float(t_to)
-        keys: list[str] = []
-        shapes: list[Footprint] = []
-        for key, vols in volumes.items():
-            for v in vols:
-                t0, t1 = time_bounds(v)
-                if t0 <= hi and t1 >= lo:
-                    keys.append(key)
-                    shapes.append(v.footprint)
-        if not shapes:
-            return []
-        meets = footprints_intersect_bbox(shapes, min_lng, min_lat, max_lng, max_lat)
-        return sorted({k for k, m in zip(keys, meets.tolist(), strict=True) if m})
+        return keys_meeting_box(volumes, min_lng, min_lat, max_lng, max_lat, t_from, t_to)
