@@ -11,18 +11,22 @@ from load-generator processes for a fixed time:
   counted when its 201 arrives;
 * reads: ``GET /v1/notices?bbox=`` over 0.2 deg x 0.2 deg boxes with a 2-hour window.
 
+``--band free`` moves the written notices above every seeded band (8-9 km): the full check
+runs and finds almost nothing, so writes show the cost of a filing with no conflict to record.
+
 Targets (issue 10): with 1,000,000 notices on PostgreSQL and 4 workers, writes >= 1,000/s
 with p99 <= 100 ms; bbox reads p50 <= 20 ms. Compare with ``--backend sqlite --notices
 100000 --workers 1``.
 
     python benchmarks/bench_postgres.py [--quick] [--backend postgres|sqlite]
-        [--notices N] [--workers N] [--clients N] [--seconds S]
+        [--notices N] [--workers N] [--clients N] [--seconds S] [--band seeded|free]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import math
 import multiprocessing
 import os
@@ -44,7 +48,7 @@ import bench_http
 import bench_strategic
 
 from skyshare.model.notice import Notice, NoticeState
-from skyshare.model.volume import volume_to_json
+from skyshare.model.volume import Altitude, Volume4D, volume_to_json
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "skyshare.cli"]
@@ -102,6 +106,7 @@ def _client_main(
     mode: str,
     seed_n: int,
     region_km: float,
+    band: str,
     out: Any,
 ) -> None:
     """One load-generator process: ``tasks`` concurrent clients for ``seconds``."""
@@ -115,7 +120,9 @@ def _client_main(
         nonlocal writes
         while time.monotonic() < stop_at:
             body: dict[str, Any] = {
-                "volumes": [volume_to_json(v) for v in bench_http.valid_notice(rng)],
+                "volumes": [
+                    volume_to_json(_in_band(v, band)) for v in bench_http.valid_notice(rng)
+                ],
                 "state": "accepted",
                 "priority": 0,
             }
@@ -169,6 +176,13 @@ def _client_main(
     out.put((writes, samples))
 
 
+def _in_band(v: Volume4D, band: str) -> Volume4D:
+    """``v`` as generated (``seeded``) or moved above every seeded band (``free``)."""
+    if band == "seeded":
+        return v
+    return dataclasses.replace(v, lower=Altitude(8_000.0), upper=Altitude(9_000.0))
+
+
 def drive(
     base: str,
     tokens: list[str],
@@ -178,13 +192,14 @@ def drive(
     procs: int,
     tasks: int,
     region_km: float,
+    band: str = "seeded",
 ) -> tuple[int, dict[str, list[float]]]:
     ctx = multiprocessing.get_context("spawn")
     q = ctx.Queue()
     workers = [
         ctx.Process(
             target=_client_main,
-            args=(base, tokens, seconds, tasks, mode, 1000 + i, region_km, q),
+            args=(base, tokens, seconds, tasks, mode, 1000 + i, region_km, band, q),
         )
         for i in range(procs)
     ]
@@ -219,6 +234,12 @@ def main() -> None:
     ap.add_argument("--load-procs", type=int, default=2, help="load-generator processes")
     ap.add_argument("--seconds", type=float, default=30.0, help="length of each phase")
     ap.add_argument("--db", help="use this database URL instead of a throwaway server")
+    ap.add_argument(
+        "--band",
+        choices=["seeded", "free"],
+        default="seeded",
+        help="write among the seeded notices (about 56 conflicts each) or above them (none)",
+    )
     args = ap.parse_args()
     n = 10_000 if args.quick else args.notices
     seconds = 5.0 if args.quick else args.seconds
@@ -324,11 +345,12 @@ def run_bench(
             procs=args.load_procs,
             tasks=per_proc,
             region_km=region_km,
+            band=args.band,
         )
         puts = [x for k, xs in by_kind.items() if k.startswith("PUT") for x in xs]
         print(
             f"writes: {writes / seconds:,.0f} notices stored/s over {seconds:.0f} s "
-            f"({args.clients} clients); {len(puts) / seconds:,.0f} PUT requests/s"
+            f"({args.clients} clients, {args.band} band); {len(puts) / seconds:,.0f} PUT requests/s"
         )
         print(report("PUT (all)", puts))
         for kind in sorted(by_kind):
