@@ -36,8 +36,14 @@ def escalated_ids(conn: Connection, since_s: float) -> set[str]:
     return {str(_json.loads(d)["id"]) for d in rows}
 
 
+_REVISIONS = select(
+    select(func.max(notices.c.rev)).scalar_subquery(),
+    select(func.max(restrictions.c.rev)).scalar_subquery(),
+)
+
+
 def revisions(conn: Connection) -> tuple[int, int]:
-    """The newest revision of notices and of restrictions (0 when none)."""
-    n = conn.execute(select(func.max(notices.c.rev))).scalar()
-    r = conn.execute(select(func.max(restrictions.c.rev))).scalar()
+    """The newest revision of notices and of restrictions (0 when none), in one round trip:
+    a write reads them under the writer lock, where every round trip holds up the others."""
+    n, r = conn.execute(_REVISIONS).one()
     return int(n or 0), int(r or 0)
