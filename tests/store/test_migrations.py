@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from skyshare.store.database import open_database
 from skyshare.store.schema import metadata
 
-#: Defined only by migration 0005, on PostgreSQL: a GiST index over function expressions.
+#: Defined only by migrations 0005 and 0007, on PostgreSQL: a GiST index over function expressions.
 POSTGRES_ONLY = {"ix_notices_space_time"}
 
 

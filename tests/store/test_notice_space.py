@@ -21,10 +21,11 @@ from skyshare.engines.reference import strategic_conflicts_bruteforce
 from skyshare.engines.strategic import Minima
 from skyshare.model.volume import Volume4D, volume_from_stored, volume_to_json
 from skyshare.services.indexes import DatabaseNoticeIndex, IndexCache
-from skyshare.store import _json
+from skyshare.store import _json, notice_space
 from skyshare.store.database import Database, open_database
 from skyshare.store.schema import notices, parties
 from tests.conftest import fresh_database
+from tests.engines.strategic_cases import AGL, MINIMA, square, vol
 from tests.engines.test_strategic import (
     FAST,
     assert_same,
@@ -141,7 +142,40 @@ def test_the_planner_uses_the_space_time_index(pg: Database) -> None:
             for r in conn.exec_driver_sql(
                 "EXPLAIN SELECT id FROM notices WHERE deleted_at IS NULL "
                 "AND skyshare_notice_box(volumes) && box(point(0,0), point(1,1)) "
-                "AND skyshare_notice_window(volumes) && numrange(0, 10, '[]')"
+                "AND skyshare_notice_window(volumes) && numrange(0, 10, '[]') "
+                "AND skyshare_notice_band(volumes) && numrange(0, 10, '[]')"
             )
         )
     assert "ix_notices_space_time" in plan
+
+
+def test_candidates_leave_out_notices_above_and_below_but_never_a_conflict(
+    pg: Database,
+) -> None:
+    """The band column drops notices vertically clear of the new one, erring outward:
+    just inside the vertical minimum stays, AGL limits count as high or low as they could
+    mean, and an unlimited ceiling reaches everything above."""
+    here = square(36.0, 37.0, 1_000.0)
+    v = MINIMA.vertical_m  # new notice: 1,000-2,000 m W84
+    held = {
+        "inside": [vol(here, 2_000.0 + v - 0.5, 9_000.0)],
+        "clear_above": [vol(here, 2_000.0 + v + 5.0, 9_000.0)],
+        "clear_below": [vol(here, 0.0, 1_000.0 - v - 5.0)],
+        "agl_below": [vol(here, 0.0, 100.0, lo_ref=AGL)],  # 100 m AGL may be 8,949 m W84
+        "unlimited": [vol(here, 0.0, None)],
+        "mixed": [vol(here, 0.0, 300.0), vol(here, 5_000.0, 6_000.0)],
+    }
+    store(pg, held)
+    new = [vol(here)]
+    with pg.read() as conn:
+        found = notice_space.near(
+            conn,
+            _json.dumps([volume_to_json(x) for x in new]),
+            MINIMA.horizontal_m,
+            MINIMA.time_buffer_s,
+            MINIMA.vertical_m,
+            "",
+        )
+    assert sorted(c.id for c in found) == ["agl_below", "inside", "mixed", "unlimited"]
+    expected = sorted(h.key for h in strategic_conflicts_bruteforce(as_stored(held), new, MINIMA))
+    assert expected == ["agl_below", "inside", "unlimited"]

@@ -144,6 +144,7 @@ class DatabaseNoticeIndex:
             _json.dumps([volume_to_json(v) for v in volumes]),
             minima.horizontal_m * _REACH_FACTOR + _REACH_PAD_M,
             minima.time_buffer_s,
+            minima.vertical_m,
             exclude or "",
         )
         if not found:

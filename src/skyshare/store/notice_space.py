@@ -1,7 +1,8 @@
-"""Candidate notices found by PostgreSQL's space-time index (migration 0005).
+"""Candidate notices found by PostgreSQL's space-time index (migrations 0005 and 0007).
 
-Candidates only: the box and time range err outward, and the strategic engine makes the
-exact test. SQLite does not use this module; its one process keeps the index in memory.
+Candidates only: the box, time range and altitude band err outward, and the strategic
+engine makes the exact test. SQLite does not use this module; its one process keeps the
+index in memory.
 """
 
 from __future__ import annotations
@@ -34,16 +35,26 @@ def volumes_of(conn: Connection, ids: list[str]) -> dict[str, tuple[str, str]]:
 _QUERY_BOX = text(
     "SELECT skyshare_box_expand(skyshare_notice_box(:volumes), :reach_m)::text AS b, "
     "lower(skyshare_notice_window(:volumes))::float8 AS t0, "
-    "upper(skyshare_notice_window(:volumes))::float8 AS t1"
+    "upper(skyshare_notice_window(:volumes))::float8 AS t1, "
+    "lower(skyshare_notice_band(:volumes))::float8 AS z0, "
+    "upper(skyshare_notice_band(:volumes))::float8 AS z1"
 )
 
-_NEAR = text(
+_IN_BOX_SQL = (
     "SELECT id, ovn FROM notices "
     "WHERE deleted_at IS NULL AND id <> :exclude "
     "AND skyshare_notice_box(volumes) && CAST(:box AS box) "
     "AND skyshare_notice_window(volumes) "
     "&& numrange(CAST(:t0 AS numeric), CAST(:t1 AS numeric), '[]')"
 )
+_IN_BOX = text(_IN_BOX_SQL)
+_NEAR = text(
+    _IN_BOX_SQL + " AND skyshare_notice_band(volumes) "
+    "&& numrange(CAST(:z0 AS numeric), CAST(:z1 AS numeric), '[]')"
+)
+
+#: Metres added to the vertical minimum: numeric and float bands may round differently.
+_BAND_PAD_M = 1.0
 
 
 def _bound(x: float | None, pad: float) -> float | None:
@@ -51,10 +62,17 @@ def _bound(x: float | None, pad: float) -> float | None:
 
 
 def near(
-    conn: Connection, volumes_json: str, reach_m: float, time_buffer_s: float, exclude: str
+    conn: Connection,
+    volumes_json: str,
+    reach_m: float,
+    time_buffer_s: float,
+    vertical_m: float,
+    exclude: str,
 ) -> list[Candidate]:
-    """Live notices whose box comes within ``reach_m`` and window within the time buffer."""
+    """Live notices whose box comes within ``reach_m``, window within the time buffer and
+    band within the vertical minimum (both bands as wide as any the engine compares)."""
     q = conn.execute(_QUERY_BOX, {"volumes": volumes_json, "reach_m": reach_m}).one()
+    reach_z = vertical_m + _BAND_PAD_M
     rows = conn.execute(
         _NEAR,
         {
@@ -62,6 +80,8 @@ def near(
             "box": q.b,
             "t0": _bound(q.t0, -time_buffer_s),
             "t1": _bound(q.t1, time_buffer_s),
+            "z0": _bound(q.z0, -reach_z),
+            "z1": _bound(q.z1, reach_z),
         },
     )
     return [Candidate(r.id, r.ovn) for r in rows]
@@ -89,7 +109,7 @@ def in_box(
             text("SELECT skyshare_box_expand(box(point(:x0, :y0), point(:x1, :y1)), :m)::text"),
             {"x0": lo, "y0": min_lat, "x1": hi, "y1": max_lat, "m": margin_m},
         ).scalar_one()
-        rows = conn.execute(_NEAR, {"exclude": "", "box": b, "t0": t_from, "t1": t_to})
+        rows = conn.execute(_IN_BOX, {"exclude": "", "box": b, "t0": t_from, "t1": t_to})
         for r in rows:
             out[r.id] = Candidate(r.id, r.ovn)
     return list(out.values())
