@@ -215,6 +215,43 @@ def test_add_remove_replace_stay_consistent(
     assert_same(index.query(new, MINIMA), strategic_conflicts_bruteforce(model, new, MINIMA))
 
 
+@FAST
+@given(scenes(), minima_st, st.data())
+def test_queries_among_given_keys_equal_brute_force_on_those_keys(
+    scene: tuple[dict[str, list[Volume4D]], list[Volume4D]],
+    minima: Minima,
+    data: st.DataObject,
+) -> None:
+    """Without a grid (candidates found elsewhere) and with one, ``among`` gives the hits
+    of exactly those keys; unknown keys and repeats are ignored."""
+    held, new = scene
+    among = data.draw(st.lists(st.sampled_from([*held, "unknown"])))
+    chosen = {k: held[k] for k in among if k in held}
+    expected = strategic_conflicts_bruteforce(chosen, new, minima)
+    gridless = VolumeIndex(grid=False)
+    for key, volumes in held.items():
+        gridless.add(key, volumes)
+    assert_same(gridless.query(new, minima, among=among), expected)
+    assert_same(index_of(held).query(new, minima, among=among), expected)
+    if among and among[0] in held:  # a removed key is no longer among the held
+        gridless.remove(among[0])
+        rest = {k: v for k, v in chosen.items() if k != among[0]}
+        got = gridless.query(new, minima, among=among)
+        assert_same(got, strategic_conflicts_bruteforce(rest, new, minima))
+
+
+def test_an_index_without_a_grid_needs_the_keys_to_test() -> None:
+    index = VolumeIndex(grid=False)
+    index.add("a", [vol(square(0.0, 0.0, 1_000.0))])
+    with pytest.raises(ValueError, match="among given keys"):
+        index.query([vol(square(0.0, 0.0, 1_000.0))], MINIMA)
+    with pytest.raises(ValueError, match="among given keys"):
+        index.query_bbox(-1.0, -1.0, 1.0, 1.0, None, None)
+    assert [h.key for h in index.query([vol(square(0.0, 0.0, 1_000.0))], MINIMA, among=["a"])] == [
+        "a"
+    ]
+
+
 def test_remove_unknown_key_is_a_key_error() -> None:
     with pytest.raises(KeyError):
         VolumeIndex().remove("nope")

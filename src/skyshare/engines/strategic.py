@@ -196,13 +196,22 @@ class VolumeIndex:
     ``cell_m`` is the grid's cell edge; ``bucket_s`` the length of a time bucket; windows
     spanning more than ``max_buckets`` buckets (or unbounded) are listed once per cell for
     all time. Footprints whose bounding ball is wider than a cell are read by every query.
+
+    ``grid=False`` keeps no grid: for callers that find candidates elsewhere (a database's
+    index) and query ``among`` them only, so adding a volume skips listing it in cells.
     """
 
     def __init__(
-        self, *, cell_m: float = 40_000.0, bucket_s: float = 21_600.0, max_buckets: int = 4
+        self,
+        *,
+        cell_m: float = 40_000.0,
+        bucket_s: float = 21_600.0,
+        max_buckets: int = 4,
+        grid: bool = True,
     ) -> None:
         if not (cell_m > 0 and bucket_s > 0 and max_buckets >= 1):
             raise ValueError("VolumeIndex needs cell_m > 0, bucket_s > 0 and max_buckets >= 1.")
+        self._gridded = grid
         self._s = cell_m / EARTH_RADIUS_M
         self._bucket_s = float(bucket_s)
         self._max_buckets = int(max_buckets)
@@ -267,7 +276,8 @@ class VolumeIndex:
             self._footprint[slot] = v.footprint
             self._ring_len[slot] = 0
             self._pending[slot] = (lat, lng, rad)
-            self._register(slot, add=True)
+            if self._gridded:
+                self._register(slot, add=True)
             slots.append(slot)
         self._keys[key] = slots
         if len(self._pending) >= _PREPARE_BATCH:
@@ -284,7 +294,8 @@ class VolumeIndex:
         kid = self._key_ids.pop(key)
         del self._key_names[kid]
         for slot in slots:
-            self._register(slot, add=False)
+            if self._gridded:
+                self._register(slot, add=False)
             self._key_of[slot] = -1
             self._footprint[slot] = None
             self._rings_dead += int(self._ring_len[slot])
@@ -293,9 +304,20 @@ class VolumeIndex:
             self._free.append(slot)
 
     def query(
-        self, volumes: Sequence[Volume4D], minima: Minima, *, exclude: str | None = None
+        self,
+        volumes: Sequence[Volume4D],
+        minima: Minima,
+        *,
+        exclude: str | None = None,
+        among: Iterable[str] | None = None,
     ) -> list[StrategicHit]:
-        """Every held key with a volume in conflict with ``volumes``, one hit each, by key."""
+        """Every held key with a volume in conflict with ``volumes``, one hit each, by key.
+
+        ``among``: only these keys (those not held are ignored), tested without the grid:
+        every volume of theirs is a candidate of every new volume.
+        """
+        if among is None and not self._gridded:
+            raise ValueError("An index without a grid answers only queries among given keys.")
         if not volumes or not self._keys:
             return []
         if len(self._pending) > _JOIN_PENDING:
@@ -307,10 +329,14 @@ class VolumeIndex:
         reach = (minima.horizontal_m + _SLACK_M) / EARTH_RADIUS_M
         qi_parts: list[NDArray[np.intp]] = []
         sj_parts: list[NDArray[np.intp]] = []
+        chosen = None if among is None else self._slots_of(among)
         for i in range(q.n):
             lo = q.t0[i] - minima.time_buffer_s
             hi = q.t1[i] + minima.time_buffer_s
-            cand = self._candidates(q.cap_xyz[i], float(q.cap_rad[i]) + reach, lo, hi)
+            if chosen is None:
+                cand = self._candidates(q.cap_xyz[i], float(q.cap_rad[i]) + reach, lo, hi)
+            else:
+                cand = chosen
             qi_parts.append(np.full(cand.size, i, dtype=np.intp))
             sj_parts.append(cand)
         qi = np.concatenate(qi_parts)
@@ -362,6 +388,8 @@ class VolumeIndex:
         ``min_lng > max_lng`` crosses the antimeridian; None times are unbounded; edges and
         instants that merely touch count as meeting.
         """
+        if not self._gridded:
+            raise ValueError("An index without a grid answers only queries among given keys.")
         if not self._keys:
             return []
         lat, lng, rad = box_cap(min_lng, min_lat, max_lng, max_lat)
@@ -458,6 +486,12 @@ class VolumeIndex:
                     del per[b]
             if not per:
                 del grid[cell]
+
+    def _slots_of(self, keys: Iterable[str]) -> NDArray[np.intp]:
+        """The slots of the held ``keys``, each once."""
+        held = self._keys
+        slots = [s for k in dict.fromkeys(keys) if k in held for s in held[k]]
+        return np.asarray(slots, dtype=np.intp)
 
     def _candidates(
         self, xyz: NDArray[np.float64], rad: float, t0: float, t1: float

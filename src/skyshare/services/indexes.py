@@ -92,7 +92,7 @@ class _LocalCopy:
     """
 
     def __init__(self, capacity: int = 200_000) -> None:
-        self.index = VolumeIndex()
+        self.index = VolumeIndex(grid=False)
         self.indexed: dict[str, str] = {}  # id -> ovn in the index
         self.parsed: dict[str, tuple[str, list[Volume4D]]] = {}  # id -> (ovn, volumes)
         self.capacity = capacity
@@ -103,7 +103,7 @@ class _LocalCopy:
     ) -> dict[str, list[Volume4D]]:
         """The found notices' current volumes, parsing only those not seen (hold ``lock``)."""
         if len(self.parsed) + len(found) > self.capacity:
-            self.index = VolumeIndex()
+            self.index = VolumeIndex(grid=False)
             self.indexed = {}
             self.parsed = {}
         missing = [c.id for c in found if self.parsed.get(c.id, ("",))[0] != c.ovn]
@@ -149,11 +149,13 @@ class DatabaseNoticeIndex:
         )
         if not found:
             return []
-        live = {c.id for c in found}
+        # The database found the candidates, so the copy keeps no grid: the engine tests
+        # every volume of the found notices (a hit's notice is among them, current ovn).
         with self._local.lock:
             self._local.refresh(self._conn, found)
-            hits = self._local.index.query(volumes, minima, exclude=exclude)
-        return [h for h in hits if h.key in live]
+            return self._local.index.query(
+                volumes, minima, exclude=exclude, among=[c.id for c in found]
+            )
 
     def query_bbox(
         self,
