@@ -68,6 +68,22 @@ def test_notices_written_after_the_snapshot_are_found_and_deleted_ones_dropped(
     assert far["id"] not in got
 
 
+def test_notices_replaced_after_the_snapshot_are_tested_as_they_are_now(
+    world: tuple[Context, dict[str, Party]],
+) -> None:
+    ctx, parties = world
+    red = Caller(parties["red"])
+    leaving, _ = put_notice(ctx, red, new_id(), request(36.0))
+    coming, _ = put_notice(ctx, red, new_id(), request(36.9))
+    mine = new_id()
+    snap = snapshot_check(ctx, request(36.0).volumes, mine)
+    assert snap is not None
+    assert [h.key for h in snap.hits.notices] == [leaving["id"]]
+    put_notice(ctx, red, leaving["id"], replace(request(36.9), ovn=leaving["ovn"]))
+    put_notice(ctx, red, coming["id"], replace(request(36.01), ovn=coming["ovn"]))
+    assert keys_now(ctx, request(36.0), snap, mine) == [coming["id"]]
+
+
 def test_an_unchanged_database_reuses_the_snapshot(
     world: tuple[Context, dict[str, Party]],
 ) -> None:

@@ -135,8 +135,14 @@ class DatabaseNoticeIndex:
         return notice_space.count_live(self._conn)
 
     def query(
-        self, volumes: Sequence[Volume4D], minima: Minima, *, exclude: str | None = None
+        self,
+        volumes: Sequence[Volume4D],
+        minima: Minima,
+        *,
+        exclude: str | None = None,
+        since_rev: int | None = None,
     ) -> list[StrategicHit]:
+        """The hits among live notices (``since_rev``: only those written after it)."""
         if not volumes:
             return []
         found = notice_space.near(
@@ -146,6 +152,7 @@ class DatabaseNoticeIndex:
             minima.time_buffer_s,
             minima.vertical_m,
             exclude or "",
+            since_rev,
         )
         if not found:
             return []
@@ -156,6 +163,17 @@ class DatabaseNoticeIndex:
             return self._local.index.query(
                 volumes, minima, exclude=exclude, among=[c.id for c in found]
             )
+
+    def written_since(
+        self, volumes: Sequence[Volume4D], minima: Minima, *, exclude: str, since_rev: int
+    ) -> tuple[set[str], list[StrategicHit]]:
+        """Notices written after ``since_rev`` (ids, deleted ones included) and the hits
+        among them: what a check made at that revision must drop and add. The database
+        picks the few near ones, so only those are parsed (under the writer lock)."""
+        touched = notice_space.changed_ids(self._conn, since_rev)
+        if not touched:
+            return touched, []
+        return touched, self.query(volumes, minima, exclude=exclude, since_rev=since_rev)
 
     def query_bbox(
         self,

@@ -24,13 +24,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
 
-from skyshare.engines.strategic import VolumeIndex
+from skyshare.engines.strategic import StrategicHit, VolumeIndex
 from skyshare.errors import AgreementNotInForce
 from skyshare.model.agreement import Agreement
 from skyshare.model.volume import Volume4D
 from skyshare.services.agreement import agreement_in_force
-from skyshare.services.conflicts import StrategicHits, minima, strategic_hits
+from skyshare.services.conflicts import StrategicHits, minima, notice_index, strategic_hits
 from skyshare.services.context import Context
+from skyshare.services.indexes import DatabaseNoticeIndex
 from skyshare.store import live as live_store
 from skyshare.store import notices as notice_store
 from skyshare.store.database import Tx
@@ -106,18 +107,41 @@ def confirm(
     notice_rev, restriction_rev = live_store.revisions(tx.conn)
     notices = snapshot.hits.notices
     if notice_rev != snapshot.notice_rev:
-        changed = list(notice_store.changed_since(tx.conn, snapshot.notice_rev))
-        touched = {key for _, key, _ in changed}
-        index = VolumeIndex()
-        for _, key, notice in changed:
-            if notice is not None and key != exclude:
-                index.add(key, notice.volumes)
-        fresh = index.query(volumes, minima(agreement), exclude=exclude) if len(index) else []
+        touched, fresh = _written_since(ctx, tx, snapshot.notice_rev, volumes, agreement, exclude)
         notices = sorted([h for h in notices if h.key not in touched] + fresh, key=lambda h: h.key)
     restrictions = snapshot.hits.restrictions
     if restriction_rev != snapshot.restriction_rev:
         restrictions = strategic_hits(ctx, tx, volumes, agreement, exclude=exclude).restrictions
     return StrategicHits(notices, restrictions)
+
+
+def _written_since(
+    ctx: Context,
+    tx: Tx,
+    rev: int,
+    volumes: Sequence[Volume4D],
+    agreement: Agreement,
+    exclude: str,
+) -> tuple[set[str], list[StrategicHit]]:
+    """Notices written after ``rev`` (ids) and the hits among them.
+
+    PostgreSQL finds the near ones among them with its index, so only those are parsed;
+    elsewhere every one is parsed and tested.
+    """
+    if tx.conn.dialect.name == "postgresql":
+        with notice_index(ctx).use(tx.conn) as index:
+            if isinstance(index, DatabaseNoticeIndex):
+                return index.written_since(
+                    volumes, minima(agreement), exclude=exclude, since_rev=rev
+                )
+    changed = list(notice_store.changed_since(tx.conn, rev))
+    touched = {key for _, key, _ in changed}
+    held = VolumeIndex()
+    for _, key, notice in changed:
+        if notice is not None and key != exclude:
+            held.add(key, notice.volumes)
+    fresh = held.query(volumes, minima(agreement), exclude=exclude) if len(held) else []
+    return touched, fresh
 
 
 class _Refused:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-__all__ = ["Candidate", "count_live", "in_box", "near", "volumes_of"]
+__all__ = ["Candidate", "changed_ids", "count_live", "in_box", "near", "volumes_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +48,13 @@ _IN_BOX_SQL = (
     "&& numrange(CAST(:t0 AS numeric), CAST(:t1 AS numeric), '[]')"
 )
 _IN_BOX = text(_IN_BOX_SQL)
-_NEAR = text(
+_NEAR_SQL = (
     _IN_BOX_SQL + " AND skyshare_notice_band(volumes) "
     "&& numrange(CAST(:z0 AS numeric), CAST(:z1 AS numeric), '[]')"
 )
+_NEAR = text(_NEAR_SQL)
+_NEAR_SINCE = text(_NEAR_SQL + " AND rev > :since")
+_CHANGED_IDS = text("SELECT id FROM notices WHERE rev > :since")
 
 #: Metres added to the vertical minimum: numeric and float bands may round differently.
 _BAND_PAD_M = 1.0
@@ -68,14 +71,19 @@ def near(
     time_buffer_s: float,
     vertical_m: float,
     exclude: str,
+    since_rev: int | None = None,
 ) -> list[Candidate]:
     """Live notices whose box comes within ``reach_m``, window within the time buffer and
-    band within the vertical minimum (both bands as wide as any the engine compares)."""
+    band within the vertical minimum (both bands as wide as any the engine compares).
+
+    ``since_rev``: only notices written after that revision.
+    """
     q = conn.execute(_QUERY_BOX, {"volumes": volumes_json, "reach_m": reach_m}).one()
     reach_z = vertical_m + _BAND_PAD_M
     rows = conn.execute(
-        _NEAR,
+        _NEAR if since_rev is None else _NEAR_SINCE,
         {
+            "since": since_rev,
             "exclude": exclude,
             "box": q.b,
             "t0": _bound(q.t0, -time_buffer_s),
@@ -113,6 +121,11 @@ def in_box(
         for r in rows:
             out[r.id] = Candidate(r.id, r.ovn)
     return list(out.values())
+
+
+def changed_ids(conn: Connection, since_rev: int) -> set[str]:
+    """Notices written (filed, replaced or deleted) after revision ``since_rev``."""
+    return set(conn.execute(_CHANGED_IDS, {"since": since_rev}).scalars())
 
 
 def count_live(conn: Connection) -> int:
