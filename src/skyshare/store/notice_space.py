@@ -32,12 +32,13 @@ def volumes_of(conn: Connection, ids: list[str]) -> dict[str, tuple[str, str]]:
     return {r.id: (r.ovn, r.volumes) for r in conn.execute(_VOLUMES, {"ids": ids})}
 
 
+#: Each function reads the new volumes' JSON once (its range's two ends come from one call).
 _QUERY_BOX = text(
     "SELECT skyshare_box_expand(skyshare_notice_box(:volumes), :reach_m)::text AS b, "
-    "lower(skyshare_notice_window(:volumes))::float8 AS t0, "
-    "upper(skyshare_notice_window(:volumes))::float8 AS t1, "
-    "lower(skyshare_notice_band(:volumes))::float8 AS z0, "
-    "upper(skyshare_notice_band(:volumes))::float8 AS z1"
+    "lower(w)::float8 AS t0, upper(w)::float8 AS t1, "
+    "lower(z)::float8 AS z0, upper(z)::float8 AS z1 "
+    "FROM (SELECT skyshare_notice_window(:volumes) AS w, "
+    "skyshare_notice_band(:volumes) AS z) AS ranges"
 )
 
 _IN_BOX_SQL = (
