@@ -136,11 +136,12 @@ def _written_since(
                 )
     changed = list(notice_store.changed_since(tx.conn, rev))
     touched = {key for _, key, _ in changed}
-    held = VolumeIndex()
+    held = VolumeIndex(grid=False)  # a handful of notices: each is a candidate
     for _, key, notice in changed:
         if notice is not None and key != exclude:
             held.add(key, notice.volumes)
-    fresh = held.query(volumes, minima(agreement), exclude=exclude) if len(held) else []
+    m = minima(agreement)
+    fresh = held.query(volumes, m, exclude=exclude, among=held.keys()) if len(held) else []
     return touched, fresh
 
 
