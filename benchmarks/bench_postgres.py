@@ -9,7 +9,14 @@ from load-generator processes for a fixed time:
 * writes: each client files new notices at random places; a ``409 missing_notices`` is
   answered with the key it lists (the F3548 dance). Every request is timed; a write is
   counted when its 201 arrives;
-* reads: ``GET /v1/notices?bbox=`` over 0.2 deg x 0.2 deg boxes with a 2-hour window.
+* reads: ``GET /v1/notices?bbox=`` over 0.2 deg x 0.2 deg boxes with a 2-hour window;
+* floor: ``GET /v1/parties/me``, the cheapest authenticated request (one indexed read): what
+  the HTTP stack, authentication and one database round trip cost on their own, so the
+  write rate can be read against what the machine serves at all.
+
+Each phase reports the CPU it used, in cores, by role (server processes, database server,
+load generators) and the server's CPU per request: on a machine with few cores, that says
+whether the bound is a lock or the processors.
 
 ``--band free`` moves the written notices above every seeded band (8-9 km): the full check
 runs and finds almost nothing, so writes show the cost of a filing with no conflict to record.
@@ -115,6 +122,7 @@ def _client_main(
     rng = np.random.default_rng(seed_n)
     samples: list[tuple[str, float]] = []
     writes = 0
+    cpu0 = time.process_time()
 
     async def writer(client: httpx.AsyncClient, stop_at: float) -> None:
         nonlocal writes
@@ -155,6 +163,12 @@ def _client_main(
             r = await client.get("/v1/notices", params=params)
             samples.append((f"GET {r.status_code}", time.perf_counter() - t0))
 
+    async def floor(client: httpx.AsyncClient, stop_at: float) -> None:
+        while time.monotonic() < stop_at:
+            t0 = time.perf_counter()
+            r = await client.get("/v1/parties/me")
+            samples.append((f"GET me {r.status_code}", time.perf_counter() - t0))
+
     async def run() -> None:
         limits = httpx.Limits(max_connections=tasks, max_keepalive_connections=tasks)
         clients = [
@@ -167,13 +181,13 @@ def _client_main(
             for i in range(tasks)
         ]
         stop_at = time.monotonic() + seconds
-        job = writer if mode == "write" else reader
+        job = {"write": writer, "read": reader, "floor": floor}[mode]
         await asyncio.gather(*(job(c, stop_at) for c in clients))
         for c in clients:
             await c.aclose()
 
     asyncio.run(run())
-    out.put((writes, samples))
+    out.put((writes, samples, time.process_time() - cpu0))
 
 
 def _in_band(v: Volume4D, band: str) -> Volume4D:
@@ -193,7 +207,10 @@ def drive(
     tasks: int,
     region_km: float,
     band: str = "seeded",
-) -> tuple[int, dict[str, list[float]]]:
+    server_pid: int | None = None,
+) -> tuple[int, dict[str, list[float]], str]:
+    """Run the load generators for ``seconds``: stored writes, timings by kind, and a line
+    saying how much CPU each role used meanwhile."""
     ctx = multiprocessing.get_context("spawn")
     q = ctx.Queue()
     workers = [
@@ -203,18 +220,31 @@ def drive(
         )
         for i in range(procs)
     ]
+    before = _role_cpu_s(server_pid)
+    t0 = time.perf_counter()
     for w in workers:
         w.start()
     writes = 0
+    load_cpu = 0.0
     by_kind: dict[str, list[float]] = {}
     for _ in workers:
-        n, samples = q.get(timeout=seconds + 300)
+        n, samples, cpu = q.get(timeout=seconds + 300)
         writes += n
+        load_cpu += cpu
         for kind, dt in samples:
             by_kind.setdefault(kind, []).append(dt)
+    wall = time.perf_counter() - t0
+    after = _role_cpu_s(server_pid)
     for w in workers:
         w.join()
-    return writes, by_kind
+    requests = sum(len(xs) for xs in by_kind.values())
+    server = after[0] - before[0]
+    cpu = (
+        f"  CPU ({os.cpu_count()} cores): server {server / wall:.2f} cores "
+        f"({server / max(1, requests) * 1e3:.2f} ms per request), "
+        f"database {(after[1] - before[1]) / wall:.2f}, load generators {load_cpu / wall:.2f}"
+    )
+    return writes, by_kind, cpu
 
 
 def report(label: str, xs: list[float]) -> str:
@@ -337,7 +367,7 @@ def run_bench(
             c.close()
             del name
         per_proc = max(1, args.clients // args.load_procs)
-        writes, by_kind = drive(
+        writes, by_kind, cpu = drive(
             base,
             tokens,
             mode="write",
@@ -346,6 +376,7 @@ def run_bench(
             tasks=per_proc,
             region_km=region_km,
             band=args.band,
+            server_pid=proc.pid,
         )
         puts = [x for k, xs in by_kind.items() if k.startswith("PUT") for x in xs]
         print(
@@ -355,7 +386,8 @@ def run_bench(
         print(report("PUT (all)", puts))
         for kind in sorted(by_kind):
             print(report(kind, by_kind[kind]))
-        _, reads = drive(
+        print(cpu)
+        _, reads, cpu = drive(
             base,
             tokens,
             mode="read",
@@ -363,10 +395,26 @@ def run_bench(
             procs=args.load_procs,
             tasks=per_proc,
             region_km=region_km,
+            server_pid=proc.pid,
         )
         gets = [x for k, xs in reads.items() for x in xs]
         print(f"reads: {len(gets) / (seconds / 2):,.0f} GET bbox/s")
         print(report("GET bbox", gets))
+        print(cpu)
+        _, floor, cpu = drive(
+            base,
+            tokens,
+            mode="floor",
+            seconds=seconds / 2,
+            procs=args.load_procs,
+            tasks=per_proc,
+            region_km=region_km,
+            server_pid=proc.pid,
+        )
+        mes = [x for k, xs in floor.items() for x in xs]
+        print(f"floor: {len(mes) / (seconds / 2):,.0f} GET /v1/parties/me/s")
+        print(report("GET me", mes))
+        print(cpu)
         rss = _tree_rss_mib(proc.pid)
         print(f"server RSS (all processes): {rss:,.0f} MiB")
     finally:
@@ -407,19 +455,53 @@ def _wait_ready(base: str, proc: subprocess.Popen[bytes], folder: Path) -> None:
     raise SystemExit("server did not start")
 
 
-def _tree_rss_mib(pid: int) -> float:
-    """RSS of a process and its children (the uvicorn supervisor and its workers)."""
-    total = 0.0
+def _children(pid: int) -> list[int]:
+    """A process and its direct children (the uvicorn supervisor and its workers)."""
     pids = [pid]
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                stat = (entry / "stat").read_text().split()
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(stat[3]) == pid:
+            if int(stat[1]) == pid:
                 pids.append(int(entry.name))
-    for child in pids:
+    return pids
+
+
+def _cpu_s(pid: int, *, reaped: bool = False) -> float:
+    """User and system CPU seconds of one process (0 once it is gone); ``reaped``: with
+    its children that have ended (a PostgreSQL backend ends with its connection)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = sum(int(f) for f in fields[11 : 15 if reaped else 13])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _role_cpu_s(server_pid: int | None) -> tuple[float, float]:
+    """CPU seconds so far of (the server's processes, the PostgreSQL server and its ended
+    and running backends)."""
+    server = sum(_cpu_s(p) for p in _children(server_pid)) if server_pid else 0.0
+    database = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                comm = (entry / "comm").read_text().strip()
+                parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+                parent_comm = Path(f"/proc/{parent}/comm").read_text().strip()
+            except OSError:
+                continue
+            if comm == "postgres":
+                database += _cpu_s(int(entry.name), reaped=parent_comm != "postgres")
+    return server, database
+
+
+def _tree_rss_mib(pid: int) -> float:
+    """RSS of a process and its children (the uvicorn supervisor and its workers)."""
+    total = 0.0
+    for child in _children(pid):
         try:
             total += bench_http.rss_mib(child)
         except OSError:
