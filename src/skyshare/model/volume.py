@@ -17,7 +17,7 @@ from typing import Any
 import shapely
 
 from skyshare.errors import InvalidInput
-from skyshare.timefmt import format_rfc3339, parse_rfc3339
+from skyshare.timefmt import format_rfc3339, parse_rfc3339, parse_stored_rfc3339
 from skyshare.units import fl_to_m, ft_to_m
 
 __all__ = [
@@ -328,6 +328,9 @@ def volume_to_json(v: Volume4D) -> dict[str, Any]:
     }
 
 
+_REFERENCES = {r.value: r for r in AltitudeReference}
+
+
 def volume_from_stored(obj: Mapping[str, Any]) -> Volume4D:
     """A volume from JSON written by :func:`volume_to_json`, already validated: no checks.
 
@@ -336,6 +339,7 @@ def volume_from_stored(obj: Mapping[str, Any]) -> Volume4D:
     """
     vol = obj["volume"]
     footprint: Footprint
+    refs = _REFERENCES
     if "outline_polygon" in vol:
         footprint = Polygon(
             tuple(LatLng(p["lat"], p["lng"]) for p in vol["outline_polygon"]["vertices"])
@@ -347,8 +351,8 @@ def volume_from_stored(obj: Mapping[str, Any]) -> Volume4D:
     ts, te = obj.get("time_start"), obj.get("time_end")
     return Volume4D(
         footprint,
-        Altitude(lo["value"], AltitudeReference(lo["reference"])),
-        Altitude(hi["value"], AltitudeReference(hi["reference"])),
-        None if ts is None else parse_rfc3339(ts["value"]),
-        None if te is None else parse_rfc3339(te["value"]),
+        Altitude(lo["value"], refs[lo["reference"]]),
+        Altitude(hi["value"], refs[hi["reference"]]),
+        None if ts is None else parse_stored_rfc3339(ts["value"]),
+        None if te is None else parse_stored_rfc3339(te["value"]),
     )
