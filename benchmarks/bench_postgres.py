@@ -397,34 +397,24 @@ def run_bench(
         for kind in sorted(by_kind):
             print(report(kind, by_kind[kind]))
         print(cpu)
-        _, reads, cpu = drive(
-            base,
-            tokens,
-            mode="read",
-            seconds=seconds / 2,
-            procs=args.load_procs,
-            tasks=per_proc,
-            region_km=region_km,
-            server_pid=proc.pid,
-        )
-        gets = [x for k, xs in reads.items() for x in xs]
-        print(f"reads: {len(gets) / (seconds / 2):,.0f} GET bbox/s")
-        print(report("GET bbox", gets))
-        print(cpu)
-        _, floor, cpu = drive(
-            base,
-            tokens,
-            mode="floor",
-            seconds=seconds / 2,
-            procs=args.load_procs,
-            tasks=per_proc,
-            region_km=region_km,
-            server_pid=proc.pid,
-        )
-        mes = [x for k, xs in floor.items() for x in xs]
-        print(f"floor: {len(mes) / (seconds / 2):,.0f} GET /v1/parties/me/s")
-        print(report("GET me", mes))
-        print(cpu)
+        for mode, label, unit in (
+            ("read", "GET bbox", "GET bbox/s"),
+            ("floor", "GET me", "GET /v1/parties/me/s"),
+        ):
+            _, timed, cpu = drive(
+                base,
+                tokens,
+                mode=mode,
+                seconds=seconds / 2,
+                procs=args.load_procs,
+                tasks=per_proc,
+                region_km=region_km,
+                server_pid=proc.pid,
+            )
+            xs = [x for k, ys in timed.items() for x in ys]
+            print(f"{'reads' if mode == 'read' else mode}: {len(xs) / (seconds / 2):,.0f} {unit}")
+            print(report(label, xs))
+            print(cpu)
         rss = _tree_rss_mib(proc.pid)
         print(f"server RSS (all processes): {rss:,.0f} MiB")
     finally:
