@@ -19,7 +19,7 @@ __all__ = ["adopt", "agreement_in_force", "agreement_json", "get_agreement", "se
 
 
 def _all_party_ids(conn: Connection) -> list[str]:
-    return [p.id for p in party_store.list_all(conn)]
+    return party_store.ids(conn)
 
 
 def _status(conn: Connection, stored: StoredAgreement) -> tuple[list[str], bool]:

@@ -254,7 +254,7 @@ def _announcements(tx: Tx, notice: Notice, type: str) -> tuple[_Entries, _Entrie
 
     They go out in the same batches as the conflicts the notice opens, notice first.
     """
-    everyone = [p.id for p in party_store.list_all(tx.conn)]
+    everyone = party_store.ids(tx.conn)
     others = [p for p in everyone if p != notice.owner]
     public = notice_public_json(notice)
     events: _Entries = [
@@ -326,7 +326,7 @@ def delete_notice(ctx: Context, caller: Caller, notice_id: str, ovn: str | None)
         now = ctx.now()
         notice_store.soft_delete(tx.conn, notice_id, now)
         ended = replace(notice, state=NoticeState.ENDED, updated_at=now)
-        everyone = [p.id for p in party_store.list_all(tx.conn)]
+        everyone = party_store.ids(tx.conn)
         emit(ctx, tx, "notice.deleted", notice_public_json(ended), everyone)
         audit(ctx, tx, "notice.deleted", {"notice": notice_id, "owner": party.id}, [EVERYONE])
         conflict_service.sync_notice_conflicts(ctx, tx, ended, [], [])

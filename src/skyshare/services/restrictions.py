@@ -68,7 +68,7 @@ def save_restrictions(
         out.append((saved, stored is None or stored.deleted))
         docs.append(doc)
     restriction_store.write_many(tx.conn, creates, updates, ctx.now())
-    everyone = [p.id for p in party_store.list_all(tx.conn)]
+    everyone = party_store.ids(tx.conn)
     kinds = [("restriction.created" if created else "restriction.updated") for _, created in out]
     audit_many(
         ctx,

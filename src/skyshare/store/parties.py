@@ -9,7 +9,7 @@ from skyshare.errors import NotFound
 from skyshare.model.party import Party
 from skyshare.store.schema import parties
 
-__all__ = ["by_id", "by_name", "by_token_hash", "insert", "list_all", "set_public_key"]
+__all__ = ["by_id", "by_name", "by_token_hash", "ids", "insert", "list_all", "set_public_key"]
 
 
 def _party(row: RowMapping) -> Party:
@@ -53,6 +53,15 @@ def by_name(conn: Connection, name: str) -> Party | None:
 def list_all(conn: Connection) -> list[Party]:
     rows = conn.execute(select(parties).order_by(parties.c.created_at, parties.c.id)).mappings()
     return [_party(r) for r in rows]
+
+
+_IDS = select(parties.c.id).order_by(parties.c.created_at, parties.c.id)
+
+
+def ids(conn: Connection) -> list[str]:
+    """Every party's id, in the order of :func:`list_all`: the audience of public events,
+    read inside write transactions, where building whole parties cost a millisecond."""
+    return list(conn.execute(_IDS).scalars())
 
 
 def set_public_key(conn: Connection, party_id: str, public_key: str) -> None:
