@@ -339,7 +339,6 @@ def volume_from_stored(obj: Mapping[str, Any]) -> Volume4D:
     """
     vol = obj["volume"]
     footprint: Footprint
-    refs = _REFERENCES
     if "outline_polygon" in vol:
         footprint = Polygon(
             tuple(LatLng(p["lat"], p["lng"]) for p in vol["outline_polygon"]["vertices"])
@@ -351,8 +350,8 @@ def volume_from_stored(obj: Mapping[str, Any]) -> Volume4D:
     ts, te = obj.get("time_start"), obj.get("time_end")
     return Volume4D(
         footprint,
-        Altitude(lo["value"], refs[lo["reference"]]),
-        Altitude(hi["value"], refs[hi["reference"]]),
+        Altitude(lo["value"], _REFERENCES[lo["reference"]]),
+        Altitude(hi["value"], _REFERENCES[hi["reference"]]),
         None if ts is None else parse_stored_rfc3339(ts["value"]),
         None if te is None else parse_stored_rfc3339(te["value"]),
     )

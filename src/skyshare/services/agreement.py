@@ -18,10 +18,6 @@ from skyshare.store.agreements import StoredAgreement
 __all__ = ["adopt", "agreement_in_force", "agreement_json", "get_agreement", "set_agreement"]
 
 
-def _all_party_ids(conn: Connection) -> list[str]:
-    return party_store.ids(conn)
-
-
 def _status(conn: Connection, stored: StoredAgreement) -> tuple[list[str], bool]:
     """(names of adopting parties, in force?)."""
     adopted_ids = set(agreement_store.adopted_by(conn, stored.version))
@@ -53,7 +49,7 @@ def set_agreement(ctx: Context, caller: Caller, agreement: Agreement) -> dict[st
             return agreement_json(tx.conn, cur)
         stored = agreement_store.insert_version(tx.conn, agreement, ctx.now())
         body = agreement_json(tx.conn, stored)
-        emit(ctx, tx, "agreement.updated", body, _all_party_ids(tx.conn))
+        emit(ctx, tx, "agreement.updated", body, party_store.ids(tx.conn))
         audit(
             ctx,
             tx,
@@ -90,7 +86,7 @@ def adopt(ctx: Context, caller: Caller, sha256: str) -> dict[str, Any]:
         was_in_force = _status(tx.conn, cur)[1]
         if agreement_store.adopt(tx.conn, cur.version, party.id, sha256, ctx.now()):
             body = agreement_json(tx.conn, cur)
-            everyone = _all_party_ids(tx.conn)
+            everyone = party_store.ids(tx.conn)
             emit(ctx, tx, "agreement.adopted", body, everyone)
             if body["in_force"] and not was_in_force:
                 emit(ctx, tx, "agreement.in_force", body, everyone)

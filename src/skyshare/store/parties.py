@@ -50,12 +50,16 @@ def by_name(conn: Connection, name: str) -> Party | None:
     return None if row is None else _party(row)
 
 
+#: Parties in the order they joined.
+_ORDER = (parties.c.created_at, parties.c.id)
+
+
 def list_all(conn: Connection) -> list[Party]:
-    rows = conn.execute(select(parties).order_by(parties.c.created_at, parties.c.id)).mappings()
+    rows = conn.execute(select(parties).order_by(*_ORDER)).mappings()
     return [_party(r) for r in rows]
 
 
-_IDS = select(parties.c.id).order_by(parties.c.created_at, parties.c.id)
+_IDS = select(parties.c.id).order_by(*_ORDER)
 
 
 def ids(conn: Connection) -> list[str]:
