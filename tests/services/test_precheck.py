@@ -50,6 +50,14 @@ def keys_now(ctx: Context, req: NoticeRequest, snap: Snapshot | None, exclude: s
         return [h.key for h in hits.notices]
 
 
+def snapshot_seeing(ctx: Context, mine: str, only: str) -> Snapshot:
+    """A snapshot check of ``request(36.0)`` as ``mine``, which must see just ``only``."""
+    snap = snapshot_check(ctx, request(36.0).volumes, mine)
+    assert snap is not None
+    assert [h.key for h in snap.hits.notices] == [only]
+    return snap
+
+
 def test_notices_written_after_the_snapshot_are_found_and_deleted_ones_dropped(
     world: tuple[Context, dict[str, Party]],
 ) -> None:
@@ -57,9 +65,7 @@ def test_notices_written_after_the_snapshot_are_found_and_deleted_ones_dropped(
     red = Caller(parties["red"])
     early, _ = put_notice(ctx, red, new_id(), request(36.0))
     mine = new_id()
-    snap = snapshot_check(ctx, request(36.0).volumes, mine)
-    assert snap is not None
-    assert [h.key for h in snap.hits.notices] == [early["id"]]
+    snap = snapshot_seeing(ctx, mine, early["id"])
     late, _ = put_notice(ctx, red, new_id(), request(36.01))  # after the snapshot
     far, _ = put_notice(ctx, red, new_id(), request(36.9))  # after, but far away
     delete_notice(ctx, red, early["id"], early["ovn"])
@@ -76,9 +82,7 @@ def test_notices_replaced_after_the_snapshot_are_tested_as_they_are_now(
     leaving, _ = put_notice(ctx, red, new_id(), request(36.0))
     coming, _ = put_notice(ctx, red, new_id(), request(36.9))
     mine = new_id()
-    snap = snapshot_check(ctx, request(36.0).volumes, mine)
-    assert snap is not None
-    assert [h.key for h in snap.hits.notices] == [leaving["id"]]
+    snap = snapshot_seeing(ctx, mine, leaving["id"])
     put_notice(ctx, red, leaving["id"], replace(request(36.9), ovn=leaving["ovn"]))
     put_notice(ctx, red, coming["id"], replace(request(36.01), ovn=coming["ovn"]))
     assert keys_now(ctx, request(36.0), snap, mine) == [coming["id"]]
