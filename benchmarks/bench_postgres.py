@@ -397,9 +397,9 @@ def run_bench(
         for kind in sorted(by_kind):
             print(report(kind, by_kind[kind]))
         print(cpu)
-        for mode, label, unit in (
-            ("read", "GET bbox", "GET bbox/s"),
-            ("floor", "GET me", "GET /v1/parties/me/s"),
+        for mode, heading, label, unit in (
+            ("read", "reads", "GET bbox", "GET bbox/s"),
+            ("floor", "floor", "GET me", "GET /v1/parties/me/s"),
         ):
             _, timed, cpu = drive(
                 base,
@@ -412,7 +412,7 @@ def run_bench(
                 server_pid=proc.pid,
             )
             xs = [x for k, ys in timed.items() for x in ys]
-            print(f"{'reads' if mode == 'read' else mode}: {len(xs) / (seconds / 2):,.0f} {unit}")
+            print(f"{heading}: {len(xs) / (seconds / 2):,.0f} {unit}")
             print(report(label, xs))
             print(cpu)
         rss = _tree_rss_mib(proc.pid)
@@ -471,16 +471,22 @@ def _wait_ready(base: str, proc: subprocess.Popen[bytes], folder: Path) -> None:
     raise SystemExit("server did not start")
 
 
+def _stat(pid: int | str) -> list[str]:
+    """The fields of ``/proc/PID/stat`` after the command name (state first, then parent);
+    an OSError once the process is gone."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def _children(pid: int) -> list[int]:
     """A process and its direct children (the uvicorn supervisor and its workers)."""
     pids = [pid]
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                parent = int(_stat(entry.name)[1])
             except OSError:
                 continue
-            if int(stat[1]) == pid:
+            if parent == pid:
                 pids.append(int(entry.name))
     return pids
 
@@ -489,7 +495,7 @@ def _cpu_s(pid: int, *, reaped: bool = False) -> float:
     """User and system CPU seconds of one process (0 once it is gone); ``reaped``: with
     its children that have ended (a PostgreSQL backend ends with its connection)."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = _stat(pid)
     except OSError:
         return 0.0
     ticks = sum(int(f) for f in fields[11 : 15 if reaped else 13])
@@ -505,7 +511,7 @@ def _role_cpu_s(server_pid: int | None) -> tuple[float, float]:
         if entry.name.isdigit():
             try:
                 comm = (entry / "comm").read_text().strip()
-                parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+                parent = _stat(entry.name)[1]
                 parent_comm = Path(f"/proc/{parent}/comm").read_text().strip()
             except OSError:
                 continue
